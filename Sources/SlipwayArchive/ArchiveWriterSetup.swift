@@ -1,0 +1,52 @@
+import CArchive
+
+/// Configures a libarchive writer for one `ArchiveFormat`, with every choice that could vary
+/// between machines pinned down.
+enum ArchiveWriterSetup {
+    static func configure(_ writer: OpaquePointer, format: ArchiveFormat, compressionLevel: Int?,
+                          threads: Int) throws(ArchiveError) {
+        let level = compressionLevel ?? format.defaultCompressionLevel
+        if let level, let range = format.compressionLevels, !range.contains(level) {
+            throw .invalidOption("compression level \(level) is outside \(range) for \(format.rawValue)")
+        }
+        if format != .tar {
+            // libarchive pads its output to 10 KiB blocks by default, also AFTER a compressor:
+            // zeros after a zstd frame make readers fail, and they bloat every archive.
+            // A plain tar keeps the padding, like `tar cf`.
+            try check(archive_write_set_bytes_in_last_block(writer, 1), writer, "disable block padding")
+        }
+        switch format {
+        case .zip:
+            try check(archive_write_set_format_zip(writer), writer, "select zip format")
+            if let level { try Libarchive.setFormatOption(writer, "zip", "compression-level", String(level)) }
+            return
+        case .tar, .tgz, .tzst:
+            // GNU tar format: names are stored as the raw bytes we pass, whatever the process
+            // locale (pax converts non-ASCII names through the locale, and its hdrcharset=BINARY
+            // fix adds an extended header to EVERY entry, +1 KiB each, which GNU tar warns
+            // about). Long names use GNU long-name records, read by GNU tar, bsdtar, busybox
+            // and Python's tarfile.
+            try check(archive_write_set_format_gnutar(writer), writer, "select GNU tar format")
+        }
+        switch format {
+        case .tgz:
+            try check(archive_write_add_filter_gzip(writer), writer, "add gzip filter")
+            // By default libarchive stores the current time in the gzip header; "!timestamp"
+            // leaves MTIME at 0 (there is no file name field either; the OS byte is always 3).
+            try Libarchive.setFilterOption(writer, "gzip", "timestamp", nil)
+            if let level { try Libarchive.setFilterOption(writer, "gzip", "compression-level", String(level)) }
+        case .tzst:
+            try check(archive_write_add_filter_zstd(writer), writer, "add zstd filter")
+            if let level { try Libarchive.setFilterOption(writer, "zstd", "compression-level", String(level)) }
+            // zstd output is identical for any worker count ≥ 1 (but differs from 0), so always
+            // use at least one worker: the bytes then never depend on the machine's core count.
+            try Libarchive.setFilterOption(writer, "zstd", "threads", String(max(1, threads)))
+        case .tar, .zip:
+            break
+        }
+    }
+
+    private static func check(_ status: Int32, _ writer: OpaquePointer, _ operation: String) throws(ArchiveError) {
+        guard status == ARCHIVE_OK else { throw Libarchive.fail(writer, operation) }
+    }
+}

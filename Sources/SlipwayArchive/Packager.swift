@@ -1,0 +1,203 @@
+import CArchive
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Deterministic packaging: the same tree gives byte-identical archives on any machine.
+///
+/// Pinned down: entry order (bytewise by relative path), mtime (`fixedModificationTime`,
+/// 1980-01-01T00:00:00Z; zip entries carry no mtime at all, see below), uid/gid 0 with empty
+/// owner names, modes (directories 0755, files 0755 when any exec bit is set else 0644,
+/// symlinks 0777), no atime/ctime/xattrs/ACLs, gzip header without timestamp or name, name
+/// bytes independent of the locale, zstd output independent of the core count.
+/// Zip: libarchive converts a zip entry's mtime to a DOS time through the local time zone, so
+/// zip entries are written without an mtime (DOS 1980-01-01 00:00, no UT timestamp), which is
+/// identical in every zone. Byte identity also assumes the same zlib/libzstd versions.
+public struct Packager {
+    /// The mtime of every tar entry: 1980-01-01T00:00:00Z, the zip epoch, so both formats agree.
+    public static let fixedModificationTime = 315_532_800
+    /// Bytes read from a source file per `read(2)`: memory stays flat whatever the file size.
+    public static let chunkSize = 256 * 1024
+    /// Minimum seconds between two progress reports.
+    public static let progressInterval = 0.1
+
+    /// Packages `source` into `output` (written to a temporary sibling, renamed on success).
+    /// The archive file itself is skipped if it lies inside `source`.
+    @discardableResult
+    public static func package(source: String, to output: String, options: PackageOptions = PackageOptions(),
+                               progress: (@Sendable (PackageProgress) -> Void)? = nil) throws(ArchiveError) -> PackageResult {
+        // A symlink to a directory is accepted as the root; realpath resolves it below.
+        guard let rootInfo = POSIX.lstat(source), POSIX.isDirectory(rootInfo) || POSIX.isSymlink(rootInfo) else {
+            throw .sourceNotDirectory(path: source)
+        }
+        let root = try POSIX.realPath(source)
+        guard let resolvedInfo = POSIX.lstat(root), POSIX.isDirectory(resolvedInfo) else {
+            throw .sourceNotDirectory(path: source)
+        }
+
+        let outputDirectory = try POSIX.realPath(POSIX.parentDirectory(of: output))
+        let outputName = POSIX.baseName(of: output)
+        let finalPath = outputDirectory + "/" + outputName
+        let (temporaryPath, fd) = try POSIX.makeTemporaryFile(prefix: outputDirectory + "/." + outputName + ".partial-")
+        var succeeded = false
+        defer {
+            close(fd)
+            if !succeeded { unlink(temporaryPath) }
+        }
+
+        let tree = SourceTree(root: root, filter: try makeFilter(root: root, options: options),
+                              skip: pathsInside(root: root, [finalPath, temporaryPath]))
+        let entries = try tree.entries()
+        let sink = HashingFileSink(fd: fd, path: temporaryPath)
+        let counts = try write(entries, root: root, sink: sink, options: options, progress: progress)
+
+        guard fchmod(fd, 0o644) == 0 else {
+            throw .io(operation: "chmod", path: temporaryPath, message: POSIX.errorMessage())
+        }
+        try POSIX.rename(temporaryPath, finalPath)
+        succeeded = true
+        return PackageResult(sha256: sink.digestHex(), size: sink.byteCount, fileCount: counts.files,
+                             directoryCount: counts.directories, format: options.format)
+    }
+
+    private static func makeFilter(root: String, options: PackageOptions) throws(ArchiveError) -> PathFilter {
+        var rules = IgnoreRules()
+        let ignorePath = root + "/" + SourceTree.ignoreFileName
+        if options.useIgnoreFile, let info = POSIX.lstat(ignorePath), POSIX.isRegular(info) {
+            rules = IgnoreRules(parsing: try readSmallTextFile(ignorePath))
+        }
+        return PathFilter(ignoreRules: rules, include: options.include.map(GlobPattern.init),
+                          exclude: options.exclude.map(GlobPattern.init))
+    }
+
+    /// Relative paths of the given absolute paths that lie directly or deeper inside `root`.
+    private static func pathsInside(root: String, _ paths: [String]) -> Set<String> {
+        Set(paths.compactMap { path in
+            path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : nil
+        })
+    }
+
+    private static func write(_ entries: [SourceEntry], root: String, sink: HashingFileSink,
+                              options: PackageOptions,
+                              progress: (@Sendable (PackageProgress) -> Void)?) throws(ArchiveError) -> (files: Int, directories: Int) {
+        guard let writer = archive_write_new() else {
+            throw .libarchive(operation: "create writer", message: "out of memory")
+        }
+        defer { archive_write_free(writer) }
+        let threads = options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        try ArchiveWriterSetup.configure(writer, format: options.format,
+                                         compressionLevel: options.compressionLevel, threads: threads)
+        guard sink.open(writer: writer) == ARCHIVE_OK else {
+            throw sink.failure ?? Libarchive.fail(writer, "open archive")
+        }
+
+        let fileTotal = entries.count { if case .directory = $0.kind { false } else { true } }
+        let byteTotal = entries.reduce(Int64(0)) { sum, entry in
+            if case .file(let size, _) = entry.kind { sum + size } else { sum }
+        }
+        var throttle = ProgressThrottle(interval: progressInterval, report: progress)
+        var filesDone = 0
+        var bytesDone: Int64 = 0
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        let entry = archive_entry_new()
+        defer { archive_entry_free(entry) }
+
+        for item in entries {
+            archive_entry_clear(entry)
+            fillHeader(entry, for: item, format: options.format)
+            guard archive_write_header(writer, entry) == ARCHIVE_OK else {
+                throw sink.failure ?? Libarchive.fail(writer, "write header of \"\(item.relativePath)\"")
+            }
+            if case .file(let size, _) = item.kind {
+                try copyFile(root + "/" + item.relativePath, relativePath: item.relativePath, size: size,
+                             into: writer, sink: sink, buffer: buffer) { count in
+                    bytesDone += Int64(count)
+                    throttle.offer(PackageProgress(filesDone: filesDone, filesTotal: fileTotal,
+                                                   bytesDone: bytesDone, bytesTotal: byteTotal))
+                }
+            }
+            if case .directory = item.kind { continue }
+            filesDone += 1
+            throttle.offer(PackageProgress(filesDone: filesDone, filesTotal: fileTotal,
+                                           bytesDone: bytesDone, bytesTotal: byteTotal))
+        }
+        guard archive_write_close(writer) == ARCHIVE_OK else {
+            throw sink.failure ?? Libarchive.fail(writer, "finish archive")
+        }
+        throttle.offer(PackageProgress(filesDone: filesDone, filesTotal: fileTotal,
+                                       bytesDone: bytesDone, bytesTotal: byteTotal), final: true)
+        return (fileTotal, entries.count - fileTotal)
+    }
+
+    private static func fillHeader(_ entry: OpaquePointer?, for item: SourceEntry, format: ArchiveFormat) {
+        archive_entry_set_pathname(entry, item.relativePath)
+        archive_entry_set_uid(entry, 0)
+        archive_entry_set_gid(entry, 0)
+        if format != .zip {
+            archive_entry_set_mtime(entry, time_t(fixedModificationTime), 0)
+        }
+        switch item.kind {
+        case .directory:
+            archive_entry_set_filetype(entry, UInt32(SLIPWAY_AE_IFDIR))
+            archive_entry_set_perm(entry, 0o755)
+        case .file(let size, let executable):
+            archive_entry_set_filetype(entry, UInt32(SLIPWAY_AE_IFREG))
+            archive_entry_set_perm(entry, executable ? 0o755 : 0o644)
+            archive_entry_set_size(entry, size)
+        case .symlink(let target):
+            archive_entry_set_filetype(entry, UInt32(SLIPWAY_AE_IFLNK))
+            archive_entry_set_perm(entry, 0o777)
+            archive_entry_set_symlink(entry, target)
+        }
+    }
+
+    /// Streams one file in `chunkSize` pieces. The header already promised `size` bytes, so a
+    /// file that shrinks or grows meanwhile is an error rather than a silently padded entry.
+    private static func copyFile(_ path: String, relativePath: String, size: Int64, into writer: OpaquePointer,
+                                 sink: HashingFileSink, buffer: UnsafeMutableRawBufferPointer,
+                                 onChunk: (Int) -> Void) throws(ArchiveError) {
+        let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(operation: "open", path: path, message: POSIX.errorMessage()) }
+        defer { close(fd) }
+        var remaining = size
+        while true {
+            let wanted = remaining > 0 ? min(buffer.count, Int(remaining)) : 1
+            let count = read(fd, buffer.baseAddress, wanted)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .io(operation: "read", path: path, message: POSIX.errorMessage())
+            }
+            if remaining == 0 {
+                if count > 0 { throw .fileChangedWhileReading(path: relativePath) }
+                return
+            }
+            if count == 0 { throw .fileChangedWhileReading(path: relativePath) }
+            guard archive_write_data(writer, buffer.baseAddress, count) == count else {
+                throw sink.failure ?? Libarchive.fail(writer, "write data of \"\(relativePath)\"")
+            }
+            remaining -= Int64(count)
+            onChunk(count)
+        }
+    }
+
+    private static func readSmallTextFile(_ path: String) throws(ArchiveError) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(operation: "open", path: path, message: POSIX.errorMessage()) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = read(fd, &chunk, chunk.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .io(operation: "read", path: path, message: POSIX.errorMessage())
+            }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,22 @@
+import ArgumentParser
+
+@main
+struct Slipway: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slipway",
+        abstract: "Build, package and deploy a revision, CodeDeploy-style, with no control plane.",
+        discussion: """
+        A pipeline (pipelines/*.yml) names build steps, how to package the revision, where to store \
+        it and the stages that deploy it. Reference: docs/pipeline-reference.md.
+
+        Exit codes: 0 success · 1 invalid input (pipeline errors) · 2 a build step failed · \
+        3 a stage failed or is not available · 64 bad command-line usage · 130 interrupted.
+        """,
+        version: SlipwayVersion.current,
+        subcommands: [Validate.self, Plan.self, Run.self]
+    )
+}
+
+enum SlipwayVersion {
+    static let current = "0.1.0"
+}

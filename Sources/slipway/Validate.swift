@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import SlipwayCore
+import SlipwayYAML
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check pipelines for errors without running anything.",
+        discussion: """
+        Reports every problem of every file with its position (file:line:column) and field path. \
+        Environment variables a pipeline reads need not be set here: missing ones are warnings. \
+        Exits 1 when any file has an error.
+        """
+    )
+
+    @Argument(help: "Pipeline files. Default: every pipelines/*.yml and *.yaml under the current directory.")
+    var files: [String] = []
+
+    func run() throws {
+        let targets = files.isEmpty ? defaultPipelines() : files
+        guard !targets.isEmpty else {
+            printError("no pipelines given and none found in pipelines/")
+            throw Exit.invalidInput
+        }
+        let loader = PipelineLoader(strictness: .lenient)
+        var failed = 0
+        for file in targets {
+            do {
+                let loaded = try loader.load(path: file)
+                report(loaded.warnings)
+                print("\(file): ok (\(loaded.pipeline.stages.count) stage\(loaded.pipeline.stages.count == 1 ? "" : "s"))")
+            } catch {
+                report(error.diagnostics)
+                failed += 1
+            }
+        }
+        if failed > 0 {
+            FileHandle.standardError.write(Data("\(failed) of \(targets.count) pipeline\(targets.count == 1 ? "" : "s") invalid\n".utf8))
+            throw Exit.invalidInput
+        }
+    }
+
+    func defaultPipelines() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "pipelines")) ?? []
+        return names.filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted().map { "pipelines/\($0)" }
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+@Suite struct CLITests {
+    static let valid = """
+    name: app
+    vars:
+      TOKEN: {fromEnv: APP_TOKEN, secret: true}
+    build:
+      - name: hello
+        run: echo "hello from $SLIPWAY_STEP"
+      - name: leak
+        run: echo "token is ${{ vars.TOKEN }}"
+    stages:
+      - name: web
+        type: ec2
+        strategy: CodeDeployDefault.HalfAtATime
+        with: {hosts: [a, b, c, d, e, f, g, h, i]}
+    """
+
+    @Test func validateAcceptsValidAndReportsAllErrorsWithPositions() throws {
+        let project = try Project([
+            "pipelines/good.yml": Self.valid,
+            "pipelines/bad.yml": "name: bad\nstages:\n  - name: x\n    type: ec2\n    strategy: CodeDeployDefault.HalfAtATim\n    wiht: {}\n",
+        ])
+        defer { project.remove() }
+        let result = try project.run(["validate"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("pipelines/good.yml: ok (1 stage)"))
+        #expect(result.stderr.contains("pipelines/bad.yml:5:15: stages[0].strategy: unknown deployment config \"CodeDeployDefault.HalfAtATim\" (did you mean \"CodeDeployDefault.HalfAtATime\"?)"))
+        #expect(result.stderr.contains("pipelines/bad.yml:6:5: stages[0]: unknown key \"wiht\" (did you mean \"with\"?)"))
+        #expect(result.stderr.contains("1 of 2 pipelines invalid"))
+
+        let good = try project.run(["validate", "pipelines/good.yml"])
+        #expect(good.status == 0)
+        // validate runs where the secret may be unset: a warning, not an error.
+        #expect(good.stderr.contains("warning: vars.TOKEN: environment variable APP_TOKEN is not set here"))
+    }
+
+    @Test func validateWithNoPipelinesFails() throws {
+        let project = try Project([:])
+        defer { project.remove() }
+        let result = try project.run(["validate"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no pipelines given and none found in pipelines/"))
+    }
+
+    @Test func githubActionsGetsAnnotations() throws {
+        let project = try Project(["pipelines/bad.yml": "name: bad\nbuidl: []\n"])
+        defer { project.remove() }
+        let result = try project.run(["validate"], environment: ["GITHUB_ACTIONS": "true"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("::error file=pipelines/bad.yml,line=2,col=1::unknown key \"buidl\" (did you mean \"build\"?)"))
+    }
+
+    @Test func planExpandsStrategies() throws {
+        let project = try Project(["pipelines/app.yml": Self.valid])
+        defer { project.remove() }
+        let result = try project.run(["plan", "pipelines/app.yml"], environment: ["APP_TOKEN": "s3cr3t-value"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("strategy: CodeDeployDefault.HalfAtATime"))
+        #expect(result.stdout.contains("batch 1: 4 hosts; ≥ 5 of 9 hosts must stay healthy"))
+        #expect(result.stdout.contains("succeeds when ≥ 5 of 9 hosts succeed"))
+        #expect(result.stdout.contains("echo \"token is ***\""))
+        #expect(!result.stdout.contains("s3cr3t-value"))
+    }
+
+    @Test func planWithoutTheSecretSetFailsClearly() throws {
+        let project = try Project(["pipelines/app.yml": Self.valid])
+        defer { project.remove() }
+        let result = try project.run(["plan", "pipelines/app.yml"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("pipelines/app.yml:3:10: vars.TOKEN.fromEnv: environment variable APP_TOKEN is not set"))
+    }
+
+    @Test func runExecutesStepsMasksSecretsAndStopsAtStages() throws {
+        let project = try Project(["pipelines/app.yml": Self.valid])
+        defer { project.remove() }
+        let result = try project.run(["run", "pipelines/app.yml"], environment: ["APP_TOKEN": "s3cr3t-value", "NO_COLOR": "1"])
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("hello from hello"))
+        #expect(result.stdout.contains("token is ***"))
+        #expect(!result.stdout.contains("s3cr3t-value"))
+        #expect(result.stdout.contains("no deploy plugin is available for target type \"ec2\""))
+
+        let buildOnly = try project.run(["run", "pipelines/app.yml", "--build-only"], environment: ["APP_TOKEN": "x"])
+        #expect(buildOnly.status == 0)
+    }
+
+    @Test func failingStepExitsTwoAndNamesTheStep() throws {
+        let project = try Project(["pipelines/app.yml": """
+        name: app
+        build:
+          - {name: ok, run: "echo first"}
+          - {name: broken, run: "echo oops >&2; exit 7"}
+          - {name: never, run: "echo must-not-run"}
+        """])
+        defer { project.remove() }
+        let result = try project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("oops"))
+        #expect(result.stdout.contains("build step \"broken\" failed with exit code 7"))
+        #expect(!result.stdout.contains("must-not-run"))
+    }
+
+    @Test func jsonOutputIsOneEventPerLine() throws {
+        let project = try Project(["pipelines/app.yml": "name: app\nbuild:\n  - {name: one, run: echo hi}\n"])
+        defer { project.remove() }
+        let result = try project.run(["run", "pipelines/app.yml", "--json"])
+        #expect(result.status == 0)
+        let events = try result.stdout.split(separator: "\n").map { line in
+            try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        #expect(events.map { $0["kind"] as? String } == ["runStarted", "stepStarted", "stepOutput", "stepFinished", "runFinished"])
+        #expect(events[2]["message"] as? String == "hi")
+        #expect(events[2]["scope"] as? String == "build/one")
+        #expect(events.last?["status"] as? String == "succeeded")
+    }
+
+    @Test func stepTimeoutStopsTheRun() throws {
+        let project = try Project(["pipelines/app.yml": "name: app\nbuild:\n  - {name: slow, run: sleep 30, timeout: 1s}\n"])
+        defer { project.remove() }
+        let result = try project.run(["run", "pipelines/app.yml", "--build-only"], environment: ["NO_COLOR": "1"])
+        #expect(result.status == 2)
+        #expect(result.stdout.contains("\"slow\""))
+        #expect(result.stdout.contains("timed out"))
+    }
+
+    @Test func usageErrorsExit64() throws {
+        let project = try Project([:])
+        defer { project.remove() }
+        #expect(try project.run(["run"]).status == 64)
+        #expect(try project.run(["frobnicate"]).status == 64)
+        #expect(try project.run(["plan", "x.yml", "--hosts", "0"]).status == 64)
+    }
+
+    @Test func helpDescribesExitCodes() throws {
+        let project = try Project([:])
+        defer { project.remove() }
+        let result = try project.run(["--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Exit codes"))
+        #expect(result.stdout.contains("validate"))
+    }
+}
