@@ -57,7 +57,7 @@ struct Run: AsyncParsableCommand {
             finish(sink, pipeline, started, status: .failed, message: "stopped before deploying")
             throw Exit.stageFailed
         }
-        finish(sink, pipeline, started, status: .succeeded, message: "pipeline \(pipeline.name) succeeded")
+        finish(sink, pipeline, started, status: .succeeded, message: "pipeline \(pipeline.name)")
     }
 
     private func finish(_ sink: any EventSink, _ pipeline: Pipeline, _ started: ContinuousClock.Instant,
