@@ -62,7 +62,7 @@ public struct Packager {
                              directoryCount: counts.directories, format: options.format)
     }
 
-    private static func makeFilter(root: String, options: PackageOptions) throws(ArchiveError) -> PathFilter {
+    static func makeFilter(root: String, options: PackageOptions) throws(ArchiveError) -> PathFilter {
         var rules = IgnoreRules()
         let ignorePath = root + "/" + SourceTree.ignoreFileName
         if options.useIgnoreFile, let info = POSIX.lstat(ignorePath), POSIX.isRegular(info) {

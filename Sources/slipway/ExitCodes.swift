@@ -5,5 +5,6 @@ enum Exit {
     static let invalidInput = ExitCode(1)
     static let buildFailed = ExitCode(2)
     static let stageFailed = ExitCode(3)
+    static let packagingFailed = ExitCode(4)
     static let interrupted = ExitCode(130)
 }

@@ -126,6 +126,50 @@ import Testing
         #expect(result.stdout.contains("timed out"))
     }
 
+    @Test func interruptStopsTheStepAndItsChildren() throws {
+        let project = try Project(["pipelines/app.yml": """
+        name: app
+        build:
+          - name: long
+            run: sleep 300 & echo $! > child.pid; wait
+        """])
+        defer { project.remove() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["run", "pipelines/app.yml", "--build-only"]
+        process.currentDirectoryURL = URL(fileURLWithPath: project.root)
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "NO_COLOR": "1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let pidFile = project.root + "/child.pid"
+        var childPID: Int32?
+        for _ in 0..<600 where childPID == nil {
+            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+                childPID = pid
+            } else {
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
+        let child = try #require(childPID, "the step never started")
+        process.interrupt()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        // The step's whole process group was stopped: the background sleep is gone too
+        // (a zombie left for init to reap counts as gone).
+        var alive = kill(child, 0) == 0 && !isZombie(child)
+        for _ in 0..<100 where alive {
+            Thread.sleep(forTimeInterval: 0.05)
+            alive = kill(child, 0) == 0 && !isZombie(child)
+        }
+        #expect(!alive)
+    }
+
+    private func isZombie(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+    }
+
     @Test func usageErrorsExit64() throws {
         let project = try Project([:])
         defer { project.remove() }
