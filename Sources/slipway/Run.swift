@@ -9,8 +9,9 @@ struct Run: AsyncParsableCommand {
         abstract: "Run a pipeline: build steps, then its stages.",
         discussion: """
         Build steps run with /bin/sh -c in the pipeline's directory; output streams line by line. \
-        A failing step stops the run (exit 2). Ctrl-C stops the running step and its children \
-        (exit 130).
+        A failing step stops the run (exit 2). Then the revision is packaged and pushed to the \
+        store (exit 4 on failure; an unchanged revision is not uploaded again), then the stages \
+        run. Ctrl-C stops the running step and its children (exit 130).
         """
     )
 
@@ -20,7 +21,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("var"), help: ArgumentHelp("Set a declared variable.", valueName: "name=value"))
     var vars: [String] = []
 
-    @Flag(help: "Run the build steps only and skip the stages.")
+    @Flag(help: "Run the build steps only: no packaging, no push, no stages.")
     var buildOnly = false
 
     @OptionGroup var output: OutputOptions
@@ -51,7 +52,22 @@ struct Run: AsyncParsableCommand {
             throw cancelled ? Exit.interrupted : Exit.buildFailed
         }
 
-        if !buildOnly, let stage = StageOrder.sorted(pipeline.stages).first {
+        if buildOnly {
+            finish(sink, pipeline, started, status: .succeeded, message: "pipeline \(pipeline.name) (build only)")
+            return
+        }
+
+        let pushed: RevisionPusher.Pushed
+        do {
+            let store = try StoreFactory.make(pipeline.store, environment: environment)
+            pushed = try await RevisionPusher(pipeline: pipeline, store: store, sink: sink).push()
+        } catch {
+            finish(sink, pipeline, started, status: .failed, message: "\(error)")
+            throw Exit.packagingFailed
+        }
+        sink.emit(.info("revision \(pushed.packaged.metadata.sha256) is in \(pushed.location)", scope: "pipeline/\(pipeline.name)"))
+
+        if let stage = StageOrder.sorted(pipeline.stages).first {
             let message = "stage \(stage.name): no deploy plugin is available for target type \"\(stage.type)\" in this build of Slipway"
             sink.emit(Event(kind: .error, scope: "stage/\(stage.name)", message: message))
             finish(sink, pipeline, started, status: .failed, message: "stopped before deploying")

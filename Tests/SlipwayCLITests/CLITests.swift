@@ -111,7 +111,10 @@ import Testing
         let events = try result.stdout.split(separator: "\n").map { line in
             try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         }
-        #expect(events.map { $0["kind"] as? String } == ["runStarted", "stepStarted", "stepOutput", "stepFinished", "runFinished"])
+        #expect(events.map { $0["kind"] as? String } == ["runStarted", "stepStarted", "stepOutput", "stepFinished",
+                                                        "stepStarted", "stepFinished", "stepStarted", "stepFinished", "info", "runFinished"])
+        #expect(events.compactMap { $0["scope"] as? String }.contains("package/app"))
+        #expect(events.compactMap { $0["scope"] as? String }.contains("push/app"))
         #expect(events[2]["message"] as? String == "hi")
         #expect(events[2]["scope"] as? String == "build/one")
         #expect(events.last?["status"] as? String == "succeeded")
@@ -168,6 +171,38 @@ import Testing
     private func isZombie(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
         return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+    }
+
+    @Test func packagePushAndRevisions() throws {
+        let project = try Project([
+            "pipelines/app.yml": "name: app\nrevision: {source: site}\nstore: file://artifacts\n",
+            "site/index.html": "<h1>hi</h1>\n",
+        ])
+        defer { project.remove() }
+        let packaged = try project.run(["package", "pipelines/app.yml", "-o", "out.tar.gz"], environment: ["NO_COLOR": "1"])
+        #expect(packaged.status == 0)
+        let sha = try #require(packaged.stdout.split(separator: "\n").last?.split(separator: " ").first.map(String.init))
+        #expect(sha.count == 64)
+        #expect(packaged.stdout.contains("\(sha)  out.tar.gz"))
+
+        let pushed = try project.run(["push", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        #expect(pushed.status == 0)
+        #expect(pushed.stdout.contains("revision \(sha) pushed to file://\(project.root)/artifacts/revisions/\(sha).tar.gz"))
+        let again = try project.run(["push", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        #expect(again.status == 0)
+        #expect(again.stdout.contains("revision \(sha) already in the store, upload skipped"))
+
+        let listed = try project.run(["revisions", "pipelines/app.yml"])
+        #expect(listed.status == 0)
+        #expect(listed.stdout.contains(String(sha.prefix(12))))
+    }
+
+    @Test func packagingFailureExitsFour() throws {
+        let project = try Project(["pipelines/app.yml": "name: app\nrevision: {source: missing}\n"])
+        defer { project.remove() }
+        let result = try project.run(["push", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        #expect(result.status == 4)
+        #expect(result.stderr.contains("packaging failed"))
     }
 
     @Test func usageErrorsExit64() throws {

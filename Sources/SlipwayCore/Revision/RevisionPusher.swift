@@ -39,7 +39,9 @@ public struct RevisionPusher: Sendable {
     /// is unchanged since it was last packaged).
     public func package(output: String? = nil) throws(RevisionError) -> Packaged {
         let format = ArchiveFormat(pipeline.revision.format)
-        let options = PackageOptions(format: format, include: pipeline.revision.include, exclude: pipeline.revision.exclude)
+        // Slipway's own state and the repository's history are never part of a revision.
+        let options = PackageOptions(format: format, include: pipeline.revision.include,
+                                     exclude: pipeline.revision.exclude + [".slipway", ".git"])
         let revisionsDirectory = workDirectory + "/revisions"
         try makeDirectory(revisionsDirectory)
         let started = ContinuousClock.now
