@@ -7,6 +7,10 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "slipway", targets: ["slipway"]),
+        // The Swift SDK third parties build their plugins with.
+        .library(name: "SlipwayPluginKit", targets: ["SlipwayPluginKit"]),
+        // A plugin with injectable failures that the tests load like any other (dlopen).
+        .library(name: "SlipwayTestPlugin", type: .dynamic, targets: ["SlipwayTestPlugin"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -18,17 +22,23 @@ let package = Package(
                        providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // The C header that is the whole contract between the runner and plugins.
+        .target(name: "SlipwayPluginABI"),
 
         .target(name: "SlipwayYAML", dependencies: ["CYaml"]),
         .target(name: "SlipwayProcess"),
         .target(name: "SlipwayEvents"),
         .target(name: "SlipwayArchive", dependencies: [
-            "CArchive", .product(name: "Crypto", package: "swift-crypto"),
+            "CArchive", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "SlipwayAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SlipwayCore", dependencies: [
-            "SlipwayYAML", "SlipwayProcess", "SlipwayEvents", "SlipwayArchive",
+            "SlipwayYAML", "SlipwayProcess", "SlipwayEvents", "SlipwayArchive", "SlipwayAWS", "SlipwayPluginABI",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
+        .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
             "SlipwayCore", "SlipwayEvents", "SlipwayYAML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -38,7 +48,13 @@ let package = Package(
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
         .testTarget(name: "SlipwayEventsTests", dependencies: ["SlipwayEvents"]),
         .testTarget(name: "SlipwayArchiveTests", dependencies: ["SlipwayArchive", "CArchive"]),
-        .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore", "SlipwayProcess", "SlipwayEvents", "SlipwayYAML"]),
+        // Real services for tests: moto_server, a tiny HTTP server for fake endpoints.
+        .target(name: "SlipwayTestSupport", dependencies: ["SlipwayAWS"], path: "Tests/SlipwayTestSupport"),
+        .testTarget(name: "SlipwayAWSTests", dependencies: ["SlipwayAWS", "SlipwayTestSupport",
+                                                            .product(name: "Crypto", package: "swift-crypto")],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore", "SlipwayProcess", "SlipwayEvents", "SlipwayYAML",
+                                                             "SlipwayAWS", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,12 +3,19 @@ import CArchive
 /// Configures a libarchive writer for one `ArchiveFormat`, with every choice that could vary
 /// between machines pinned down.
 enum ArchiveWriterSetup {
-    static func configure(_ writer: OpaquePointer, format: ArchiveFormat, compressionLevel: Int?,
-                          threads: Int) throws(ArchiveError) {
-        let level = compressionLevel ?? format.defaultCompressionLevel
+    /// The level to use: the requested one if valid for the format, else the format's default.
+    static func compressionLevel(for format: ArchiveFormat, requested: Int?) throws(ArchiveError) -> Int? {
+        let level = requested ?? format.defaultCompressionLevel
         if let level, let range = format.compressionLevels, !range.contains(level) {
             throw .invalidOption("compression level \(level) is outside \(range) for \(format.rawValue)")
         }
+        return level
+    }
+
+    /// For `.tgz` libarchive writes a plain tar stream: `ParallelGzipWriter` compresses it.
+    static func configure(_ writer: OpaquePointer, format: ArchiveFormat, compressionLevel: Int?,
+                          threads: Int) throws(ArchiveError) {
+        let level = try self.compressionLevel(for: format, requested: compressionLevel)
         if format != .tar {
             // libarchive pads its output to 10 KiB blocks by default, also AFTER a compressor:
             // zeros after a zstd frame make readers fail, and they bloat every archive.
@@ -29,19 +36,15 @@ enum ArchiveWriterSetup {
             try check(archive_write_set_format_gnutar(writer), writer, "select GNU tar format")
         }
         switch format {
-        case .tgz:
-            try check(archive_write_add_filter_gzip(writer), writer, "add gzip filter")
-            // By default libarchive stores the current time in the gzip header; "!timestamp"
-            // leaves MTIME at 0 (there is no file name field either; the OS byte is always 3).
-            try Libarchive.setFilterOption(writer, "gzip", "timestamp", nil)
-            if let level { try Libarchive.setFilterOption(writer, "gzip", "compression-level", String(level)) }
         case .tzst:
             try check(archive_write_add_filter_zstd(writer), writer, "add zstd filter")
             if let level { try Libarchive.setFilterOption(writer, "zstd", "compression-level", String(level)) }
             // zstd output is identical for any worker count ≥ 1 (but differs from 0), so always
             // use at least one worker: the bytes then never depend on the machine's core count.
             try Libarchive.setFilterOption(writer, "zstd", "threads", String(max(1, threads)))
-        case .tar, .zip:
+        case .tar, .tgz, .zip:
+            // tgz: no libarchive filter. Its single-threaded gzip would leave a core idle;
+            // the padding disabled above keeps the tar stream exactly as it was under it.
             break
         }
     }

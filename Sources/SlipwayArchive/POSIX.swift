@@ -77,7 +77,7 @@ enum POSIX {
         guard mkdtemp(&template) != nil else {
             throw .io(operation: "create temporary directory in", path: prefix, message: errorMessage())
         }
-        return String(cString: template)
+        return string(fromNullTerminated: template)
     }
 
     /// Creates a fresh file `<prefix>XXXXXX` and returns its path and open descriptor.
@@ -87,7 +87,12 @@ enum POSIX {
         guard fd >= 0 else {
             throw .io(operation: "create temporary file", path: prefix, message: errorMessage())
         }
-        return (String(cString: template), fd)
+        return (string(fromNullTerminated: template), fd)
+    }
+
+    /// A mkdtemp/mkstemp template back as a String (`String(cString:)` on arrays is deprecated).
+    private static func string(fromNullTerminated characters: [CChar]) -> String {
+        String(decoding: characters.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     static func rename(_ from: String, _ to: String) throws(ArchiveError) {

@@ -11,7 +11,8 @@ public struct PackageOptions: Sendable, Equatable {
     public var compressionLevel: Int?
     /// Read `.slipwayignore` at the source root (gitignore syntax) when it exists.
     public var useIgnoreFile: Bool
-    /// zstd worker threads; nil uses every active core. Any value ≥ 1 gives the same bytes.
+    /// Compression threads for tgz and tzst; nil uses every active core. Any value gives the
+    /// same bytes (values below 1 count as 1).
     public var threads: Int?
 
     public init(format: ArchiveFormat = .tgz, include: [String] = [], exclude: [String] = [],

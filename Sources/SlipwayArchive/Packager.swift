@@ -11,7 +11,8 @@ import Darwin
 /// 1980-01-01T00:00:00Z; zip entries carry no mtime at all, see below), uid/gid 0 with empty
 /// owner names, modes (directories 0755, files 0755 when any exec bit is set else 0644,
 /// symlinks 0777), no atime/ctime/xattrs/ACLs, gzip header without timestamp or name, name
-/// bytes independent of the locale, zstd output independent of the core count.
+/// bytes independent of the locale, gzip and zstd output independent of the core count
+/// (`ParallelGzipWriter` cuts the tar stream into fixed blocks whatever the thread count).
 /// Zip: libarchive converts a zip entry's mtime to a DOS time through the local time zone, so
 /// zip entries are written without an mtime (DOS 1980-01-01 00:00, no UT timestamp), which is
 /// identical in every zone. Byte identity also assumes the same zlib/libzstd versions.
@@ -82,15 +83,30 @@ public struct Packager {
     private static func write(_ entries: [SourceEntry], root: String, sink: HashingFileSink,
                               options: PackageOptions,
                               progress: (@Sendable (PackageProgress) -> Void)?) throws(ArchiveError) -> (files: Int, directories: Int) {
+        let threads = max(1, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        guard options.format == .tgz else {
+            return try write(entries, root: root, into: sink, options: options, threads: threads, progress: progress)
+        }
+        // libarchive writes plain tar into the parallel gzip stage, which feeds the file sink.
+        let level = try ArchiveWriterSetup.compressionLevel(for: .tgz, requested: options.compressionLevel) ?? 6
+        let gzip = try ParallelGzipWriter(destination: sink, path: sink.path, level: level, threads: threads)
+        defer { gzip.shutDown() }
+        return try write(entries, root: root, into: gzip, options: options, threads: threads, progress: progress)
+    }
+
+    /// `output` is a parameter, hence alive until libarchive (which only holds an unretained
+    /// pointer to it) is freed at the end of this call.
+    private static func write(_ entries: [SourceEntry], root: String, into output: any ArchiveByteSink,
+                              options: PackageOptions, threads: Int,
+                              progress: (@Sendable (PackageProgress) -> Void)?) throws(ArchiveError) -> (files: Int, directories: Int) {
         guard let writer = archive_write_new() else {
             throw .libarchive(operation: "create writer", message: "out of memory")
         }
         defer { archive_write_free(writer) }
-        let threads = options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
         try ArchiveWriterSetup.configure(writer, format: options.format,
                                          compressionLevel: options.compressionLevel, threads: threads)
-        guard sink.open(writer: writer) == ARCHIVE_OK else {
-            throw sink.failure ?? Libarchive.fail(writer, "open archive")
+        guard LibarchiveOutput.open(writer, into: output) == ARCHIVE_OK else {
+            throw output.failure ?? Libarchive.fail(writer, "open archive")
         }
 
         let fileTotal = entries.count { if case .directory = $0.kind { false } else { true } }
@@ -109,11 +125,11 @@ public struct Packager {
             archive_entry_clear(entry)
             fillHeader(entry, for: item, format: options.format)
             guard archive_write_header(writer, entry) == ARCHIVE_OK else {
-                throw sink.failure ?? Libarchive.fail(writer, "write header of \"\(item.relativePath)\"")
+                throw output.failure ?? Libarchive.fail(writer, "write header of \"\(item.relativePath)\"")
             }
             if case .file(let size, _) = item.kind {
                 try copyFile(root + "/" + item.relativePath, relativePath: item.relativePath, size: size,
-                             into: writer, sink: sink, buffer: buffer) { count in
+                             into: writer, output: output, buffer: buffer) { count in
                     bytesDone += Int64(count)
                     throttle.offer(PackageProgress(filesDone: filesDone, filesTotal: fileTotal,
                                                    bytesDone: bytesDone, bytesTotal: byteTotal))
@@ -125,7 +141,7 @@ public struct Packager {
                                            bytesDone: bytesDone, bytesTotal: byteTotal))
         }
         guard archive_write_close(writer) == ARCHIVE_OK else {
-            throw sink.failure ?? Libarchive.fail(writer, "finish archive")
+            throw output.failure ?? Libarchive.fail(writer, "finish archive")
         }
         throttle.offer(PackageProgress(filesDone: filesDone, filesTotal: fileTotal,
                                        bytesDone: bytesDone, bytesTotal: byteTotal), final: true)
@@ -157,7 +173,7 @@ public struct Packager {
     /// Streams one file in `chunkSize` pieces. The header already promised `size` bytes, so a
     /// file that shrinks or grows meanwhile is an error rather than a silently padded entry.
     private static func copyFile(_ path: String, relativePath: String, size: Int64, into writer: OpaquePointer,
-                                 sink: HashingFileSink, buffer: UnsafeMutableRawBufferPointer,
+                                 output: any ArchiveByteSink, buffer: UnsafeMutableRawBufferPointer,
                                  onChunk: (Int) -> Void) throws(ArchiveError) {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw .io(operation: "open", path: path, message: POSIX.errorMessage()) }
@@ -176,7 +192,7 @@ public struct Packager {
             }
             if count == 0 { throw .fileChangedWhileReading(path: relativePath) }
             guard archive_write_data(writer, buffer.baseAddress, count) == count else {
-                throw sink.failure ?? Libarchive.fail(writer, "write data of \"\(relativePath)\"")
+                throw output.failure ?? Libarchive.fail(writer, "write data of \"\(relativePath)\"")
             }
             remaining -= Int64(count)
             onChunk(count)

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import SlipwayCore
+import SlipwayAWS
+import SlipwayTestSupport
 
 /// One suite, every store: what the runner relies on holds for file:// and s3:// alike.
 @Suite struct StoreContractTests {
@@ -23,22 +25,17 @@ import Testing
     @Test(arguments: StoreKind.allCases)
     func conditionalCreateHasExactlyOneWinner(_ kind: StoreKind) async throws {
         let store = try await kind.make()
-        let results = await withTaskGroup(of: Bool.self) { group in
-            for index in 0..<6 {
-                group.addTask {
-                    do {
-                        try await store.put("locks/stage", data: Data("holder \(index)".utf8), condition: .ifAbsent)
-                        return true
-                    } catch let error as StoreError {
-                        #expect(error == .preconditionFailed(key: "locks/stage"))
-                        return false
-                    } catch {
-                        Issue.record("unexpected error \(error)")
-                        return false
-                    }
-                }
+        let results = await contend(kind, 6) { index in
+            do {
+                try await store.put("locks/stage", data: Data("holder \(index)".utf8), condition: .ifAbsent)
+                return true
+            } catch let error as StoreError {
+                #expect(error == .preconditionFailed(key: "locks/stage"))
+                return false
+            } catch {
+                Issue.record("unexpected error \(error)")
+                return false
             }
-            return await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(results.filter { $0 }.count == 1)
     }
@@ -89,15 +86,45 @@ import Testing
 }
 
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case file
+    case file, s3
 
     var testDescription: String { rawValue }
 
+    var arbitratesConcurrentWrites: Bool { self == .file }
+
+    /// A fresh, empty store: a temporary folder, or a new bucket on the emulator (with a
+    /// prefix, so key mapping under a prefix is exercised too).
     func make() async throws -> any ArtifactStore {
         switch self {
         case .file:
             return FileStore(root: try temporaryDirectory())
+        case .s3:
+            let endpoint = try await SharedMoto.endpoint()
+            let bucket = uniqueBucketName("store")
+            let environment = ["AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true",
+                               "HOME": "/nonexistent"]
+            // Small parts so the contract's 3 MiB file goes through a real multipart upload.
+            let store = try S3Store(bucket: bucket, prefix: "team/app", region: "us-east-1", endpoint: endpoint, environment: environment,
+                                    transferOptions: S3TransferOptions(multipartThreshold: 1 << 20, partSize: 5 << 20, maxConcurrentParts: 2))
+            try await store.s3.createBucket(bucket)
+            return store
         }
+    }
+}
+
+/// Runs `count` contenders for the same key. At once where the server arbitrates concurrent
+/// conditional writes; one after another on the emulator, whose If-None-Match / If-Match check
+/// and write are two unlocked steps (two concurrent creates can both succeed there; on S3 they
+/// cannot), so that what is tested is the store's logic, not the emulator's race.
+func contend<T: Sendable>(_ kind: StoreKind, _ count: Int, _ body: @escaping @Sendable (Int) async -> T) async -> [T] {
+    guard kind.arbitratesConcurrentWrites else {
+        var results: [T] = []
+        for index in 0..<count { results.append(await body(index)) }
+        return results
+    }
+    return await withTaskGroup(of: T.self) { group in
+        for index in 0..<count { group.addTask { await body(index) } }
+        return await group.reduce(into: []) { $0.append($1) }
     }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import Crypto
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +7,9 @@ import Glibc
 /// reader never sees half an object; `.ifAbsent` publishes with link(2), which fails atomically
 /// when the key exists (the O_EXCL guarantee, without exposing a partly written file);
 /// `.ifMatch` compares and swaps under an flock so two writers cannot both win.
-/// The version tag is the SHA-256 of the content.
+/// The version tag is the file's identity — inode, modification time and size — read with one
+/// stat: every write publishes a new file (a new inode), so the tag changes with each version,
+/// and `head` of a large archive costs no read of its bytes.
 public struct FileStore: ArtifactStore {
     public let root: String
 
@@ -24,15 +25,31 @@ public struct FileStore: ArtifactStore {
     }
 
     public func head(_ key: String) async throws(StoreError) -> StoredObject? {
-        try await get(key)?.object
+        let file = try path(key)
+        var info = stat()
+        guard stat(file, &info) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { return nil }
+            throw .io(operation: "stat", path: file, message: String(cString: strerror(errno)))
+        }
+        return Self.object(info)
     }
 
     public func get(_ key: String) async throws(StoreError) -> (data: Data, object: StoredObject)? {
         let file = try path(key)
-        guard FileManager.default.fileExists(atPath: file) else { return nil }
+        // Open once and stat the open file, so the tag describes exactly the bytes read even if
+        // a writer replaces the key meanwhile.
+        guard let handle = FileHandle(forReadingAtPath: file) else {
+            if !FileManager.default.fileExists(atPath: file) { return nil }
+            throw .io(operation: "open", path: file, message: "not readable")
+        }
+        defer { try? handle.close() }
+        var info = stat()
+        guard fstat(handle.fileDescriptor, &info) == 0 else {
+            throw .io(operation: "stat", path: file, message: String(cString: strerror(errno)))
+        }
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: file))
-            return (data, StoredObject(size: Int64(data.count), tag: Self.tag(of: data)))
+            let data = try handle.readToEnd() ?? Data()
+            return (data, Self.object(info))
         } catch {
             throw .io(operation: "read", path: file, message: error.localizedDescription)
         }
@@ -45,7 +62,9 @@ public struct FileStore: ArtifactStore {
             try Self.writeAll(fd, data, path: file)
         }
         defer { unlink(temporary) }
-        let object = StoredObject(size: Int64(data.count), tag: Self.tag(of: data))
+        // The tag of what we publish, taken from the temporary file itself: rename and link keep
+        // its inode and times, and a writer replacing the key right after us cannot change it.
+        guard let object = try statObject(temporary) else { throw .io(operation: "stat", path: temporary, message: "vanished") }
         switch condition {
         case .none:
             try rename(temporary, file)
@@ -56,20 +75,26 @@ public struct FileStore: ArtifactStore {
             }
         case .ifMatch(let expected):
             try withLock(file) { () throws(StoreError) in
-                guard let current = try? Data(contentsOf: URL(fileURLWithPath: file)), Self.tag(of: current) == expected else {
-                    throw .preconditionFailed(key: key)
-                }
+                guard try statObject(file)?.tag == expected else { throw .preconditionFailed(key: key) }
                 try rename(temporary, file)
             }
         }
         return object
     }
 
+    /// `head` for a path, synchronously (used inside the CAS lock).
+    private func statObject(_ file: String) throws(StoreError) -> StoredObject? {
+        var info = stat()
+        guard stat(file, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw .io(operation: "stat", path: file, message: String(cString: strerror(errno)))
+        }
+        return Self.object(info)
+    }
+
     @discardableResult
     public func putFile(_ key: String, path source: String) async throws(StoreError) -> StoredObject {
         let file = try path(key)
-        var hasher = SHA256()
-        var size: Int64 = 0
         let temporary = try writeTemporary(for: file) { fd throws(StoreError) in
             guard let input = FileHandle(forReadingAtPath: source) else {
                 throw .io(operation: "open", path: source, message: "no such file or not readable")
@@ -81,14 +106,13 @@ public struct FileStore: ArtifactStore {
                     throw .io(operation: "read", path: source, message: error.localizedDescription)
                 }
                 if chunk.isEmpty { break }
-                hasher.update(data: chunk)
-                size += Int64(chunk.count)
                 try Self.writeAll(fd, chunk, path: file)
             }
         }
         defer { unlink(temporary) }
+        guard let object = try statObject(temporary) else { throw .io(operation: "stat", path: temporary, message: "vanished") }
         try rename(temporary, file)
-        return StoredObject(size: size, tag: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        return object
     }
 
     public func getFile(_ key: String, to destination: String) async throws(StoreError) {
@@ -133,8 +157,9 @@ public struct FileStore: ArtifactStore {
 
     // MARK: Helpers
 
-    static func tag(of data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    static func object(_ info: stat) -> StoredObject {
+        StoredObject(size: Int64(info.st_size),
+                     tag: "\(info.st_ino)-\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)-\(info.st_size)")
     }
 
     /// Creates a hidden temporary file beside `file`, lets `body` fill it, fsyncs it.

@@ -4,8 +4,8 @@ public enum StoreFactory {
         switch spec.location {
         case .file(let path):
             return FileStore(root: path)
-        case .s3:
-            throw StoreError.remote("s3:// stores arrive with the AWS client")
+        case .s3(let bucket, let prefix):
+            return try S3Store(bucket: bucket, prefix: prefix, region: spec.region, endpoint: spec.endpoint, environment: environment)
         }
     }
 }

@@ -1,0 +1,140 @@
+import Foundation
+
+extension S3Client {
+    /// Uploads a file: one PUT up to `multipartThreshold`, otherwise a parallel multipart upload
+    /// that reads each part from the file by offset (at most `maxConcurrentParts` in memory) and
+    /// is aborted if any part fails. A `condition` applies to the final write (PutObject or
+    /// CompleteMultipartUpload).
+    @discardableResult
+    public func uploadFile(bucket: String, key: String, file: URL, contentType: String = "application/octet-stream",
+                           condition: S3WriteCondition = .none, metadata: [String: String] = [:]) async throws -> S3PutResult {
+        let descriptor = open(file.path, O_RDONLY)
+        guard descriptor >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: file.path]) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let size = Int(status.st_size)
+        if size <= transferOptions.multipartThreshold {
+            let body = try Self.readRange(descriptor, offset: 0, length: size)
+            return try await putObject(bucket: bucket, key: key, body: body, contentType: contentType, condition: condition, metadata: metadata)
+        }
+        let partSize = Self.partSize(fileSize: size, preferred: transferOptions.partSize)
+        let partCount = (size + partSize - 1) / partSize
+        let uploadId = try await createMultipartUpload(bucket: bucket, key: key, contentType: contentType, metadata: metadata)
+        do {
+            let etags = try await uploadParts(bucket: bucket, key: key, uploadId: uploadId, descriptor: descriptor,
+                                              size: size, partSize: partSize, partCount: partCount)
+            var result = try await completeMultipartUpload(bucket: bucket, key: key, uploadId: uploadId, partETags: etags, condition: condition)
+            result.partCount = partCount
+            return result
+        } catch {
+            // Best effort: orphaned parts cost money until a lifecycle rule removes them.
+            try? await abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
+            throw error
+        }
+    }
+
+    public func createMultipartUpload(bucket: String, key: String, contentType: String = "application/octet-stream",
+                                      metadata: [String: String] = [:]) async throws -> String {
+        let headers = [HTTPHeader("Content-Type", contentType)] + Self.metadataHeaders(metadata)
+        let response = try await client.send(request("CreateMultipartUpload", "POST", bucket: bucket, key: key,
+                                                     query: [AWSQueryItem("uploads", "")], headers: headers))
+        guard let uploadId = try response.xml()["UploadId"], !uploadId.isEmpty else {
+            throw S3Error.unexpectedResponse(operation: "CreateMultipartUpload", detail: "no UploadId")
+        }
+        return uploadId
+    }
+
+    /// Uploads one part (1-based number) with a Content-MD5 the server checks; returns its ETag.
+    public func uploadPart(bucket: String, key: String, uploadId: String, partNumber: Int, body: Data) async throws -> String {
+        let response = try await client.send(request("UploadPart", "PUT", bucket: bucket, key: key,
+                                                     query: [AWSQueryItem("partNumber", String(partNumber)), AWSQueryItem("uploadId", uploadId)],
+                                                     headers: Self.checksumHeaders(body, .md5),
+                                                     body: .data(body, contentType: "application/octet-stream")))
+        guard let etag = response[header: "etag"] else {
+            throw S3Error.unexpectedResponse(operation: "UploadPart", detail: "no ETag for part \(partNumber)")
+        }
+        return etag
+    }
+
+    /// `partETags[i]` is the ETag of part i+1.
+    @discardableResult
+    public func completeMultipartUpload(bucket: String, key: String, uploadId: String, partETags: [String],
+                                        condition: S3WriteCondition = .none) async throws -> S3PutResult {
+        let parts = partETags.enumerated().map { index, etag in
+            "<Part><PartNumber>\(index + 1)</PartNumber><ETag>\(Self.xmlEscape(etag))</ETag></Part>"
+        }.joined()
+        let xml = "<CompleteMultipartUpload xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\(parts)</CompleteMultipartUpload>"
+        let headers = condition.header.map { [$0] } ?? []
+        let response = try await conditional(bucket: bucket, key: key) {
+            try await client.send(request("CompleteMultipartUpload", "POST", bucket: bucket, key: key,
+                                          query: [AWSQueryItem("uploadId", uploadId)], headers: headers,
+                                          body: .data(Data(xml.utf8), contentType: "application/xml")))
+        }
+        let root = try response.xml()
+        // S3 may answer 200 and report the failure in the body.
+        if root.name == "Error" {
+            throw AWSError(service: "S3", operation: "CompleteMultipartUpload", status: response.status,
+                           code: root["Code"] ?? "InternalError", message: root["Message"] ?? "", requestId: root["RequestId"])
+        }
+        return S3PutResult(etag: root["ETag"] ?? response[header: "etag"] ?? "", versionId: response[header: "x-amz-version-id"],
+                           partCount: partETags.count)
+    }
+
+    public func abortMultipartUpload(bucket: String, key: String, uploadId: String) async throws {
+        _ = try await client.send(request("AbortMultipartUpload", "DELETE", bucket: bucket, key: key,
+                                          query: [AWSQueryItem("uploadId", uploadId)]))
+    }
+
+    /// Keeps at most `maxConcurrentParts` parts in flight (and so in memory).
+    private func uploadParts(bucket: String, key: String, uploadId: String, descriptor: Int32,
+                             size: Int, partSize: Int, partCount: Int) async throws -> [String] {
+        try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            var etags = [String](repeating: "", count: partCount)
+            var next = 0
+            func addPart(_ index: Int) {
+                group.addTask {
+                    let offset = index * partSize
+                    let body = try Self.readRange(descriptor, offset: offset, length: min(partSize, size - offset))
+                    return (index, try await uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: index + 1, body: body))
+                }
+            }
+            while next < min(transferOptions.maxConcurrentParts, partCount) { addPart(next); next += 1 }
+            while let (index, etag) = try await group.next() {
+                etags[index] = etag
+                if next < partCount { addPart(next); next += 1 }
+            }
+            return etags
+        }
+    }
+
+    /// The preferred size, grown so the file fits in S3's 10,000-part limit.
+    static func partSize(fileSize: Int, preferred: Int) -> Int {
+        var partSize = max(preferred, 5 << 20)
+        while (fileSize + partSize - 1) / partSize > 10_000 { partSize *= 2 }
+        return partSize
+    }
+
+    /// `pread` so that parallel parts share one descriptor without seeking.
+    static func readRange(_ descriptor: Int32, offset: Int, length: Int) throws -> Data {
+        var data = Data(count: length)
+        var done = 0
+        try data.withUnsafeMutableBytes { buffer in
+            while done < length {
+                let count = pread(descriptor, buffer.baseAddress! + done, length - done, off_t(offset + done))
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+                }
+                if count == 0 { throw POSIXError(.EIO) } // the file shrank under us
+                done += count
+            }
+        }
+        return data
+    }
+
+    static func xmlEscape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

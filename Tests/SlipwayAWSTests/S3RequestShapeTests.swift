@@ -1,0 +1,64 @@
+import SlipwayTestSupport
+import Crypto
+import Foundation
+import Testing
+@testable import SlipwayAWS
+
+/// What S3 requests put on the wire. moto accepts wrong checksums (it does not verify
+/// Content-MD5 or x-amz-checksum-*), so their values are checked here on a fake server.
+@Suite("S3 request shapes")
+struct S3RequestShapeTests {
+    @Test("checksum headers carry the digest of the body", arguments: [S3Checksum.md5, .sha256, .crc32])
+    func checksumHeaders(checksum: S3Checksum) async throws {
+        let server = try TestHTTPServer { _ in TestHTTPServer.Response(status: 200, headers: ["ETag": "\"e\""]) }
+        defer { server.stop() }
+        let body = Data("123456789".utf8)
+        try await S3Client(client: try fakeClient(server)).putObject(bucket: "b", key: "k", body: body, checksum: checksum, condition: .ifNoneMatch)
+        let request = try #require(server.requests.first)
+        switch checksum {
+        case .md5: #expect(request.headers["content-md5"] == Data(Insecure.MD5.hash(data: body)).base64EncodedString())
+        case .sha256: #expect(request.headers["x-amz-checksum-sha256"] == Data(SHA256.hash(data: body)).base64EncodedString())
+        case .crc32: #expect(request.headers["x-amz-checksum-crc32"] == Data([0xCB, 0xF4, 0x39, 0x26]).base64EncodedString())
+        case .none: break
+        }
+        #expect(request.headers["x-amz-content-sha256"] == Digests.sha256Hex(body))
+        #expect(request.headers["if-none-match"] == "*")
+        #expect(request.headers["content-type"] == "application/octet-stream")
+        #expect(request.body == body)
+        #expect(request.target == "/b/k")
+    }
+
+    @Test("keys are percent-encoded once, slashes kept, in path style for custom endpoints")
+    func keyEncoding() async throws {
+        let server = try TestHTTPServer { _ in TestHTTPServer.Response(status: 404) }
+        defer { server.stop() }
+        let info = try await S3Client(client: try fakeClient(server)).headObject(bucket: "b", key: "a dir/ü+=&?.txt")
+        #expect(info == nil)
+        #expect(server.requests.first?.target == "/b/a%20dir/%C3%BC%2B%3D%26%3F.txt")
+        #expect(server.requests.first?.method == "HEAD")
+    }
+
+    @Test("the standard endpoint uses virtual-hosted style")
+    func virtualHostedStyle() throws {
+        let environment = AWSEnvironment(variables: ["AWS_REGION": "eu-west-1"], homeDirectory: "/nonexistent")
+        let client = AWSClient(configuration: try AWSConfiguration(environment: environment),
+                               credentialProvider: StaticCredentialProvider(AWSCredentials(accessKeyId: "a", secretAccessKey: "b")))
+        let s3 = S3Client(client: client)
+        let request = s3.request("GetObject", "GET", bucket: "artifacts", key: "x/y")
+        let target = try AWSClient.target(for: request, endpoint: try client.configuration.endpoint(for: .s3))
+        #expect(target.url.absoluteString == "https://artifacts.s3.eu-west-1.amazonaws.com/x/y")
+        #expect(target.hostHeader == "artifacts.s3.eu-west-1.amazonaws.com")
+        let dotted = s3.request("GetObject", "GET", bucket: "my.bucket", key: "k")
+        #expect(try AWSClient.target(for: dotted, endpoint: try client.configuration.endpoint(for: .s3)).url.absoluteString
+                == "https://s3.eu-west-1.amazonaws.com/my.bucket/k")
+    }
+
+    @Test("part sizes grow to stay within 10,000 parts")
+    func partSizing() {
+        #expect(S3Client.partSize(fileSize: 100 << 20, preferred: 8 << 20) == 8 << 20)
+        let huge = 200 << 30
+        let size = S3Client.partSize(fileSize: huge, preferred: 8 << 20)
+        #expect((huge + size - 1) / size <= 10_000)
+        #expect(S3Client.partSize(fileSize: 1, preferred: 1) == 5 << 20)
+    }
+}
