@@ -6,5 +6,6 @@ enum Exit {
     static let buildFailed = ExitCode(2)
     static let stageFailed = ExitCode(3)
     static let packagingFailed = ExitCode(4)
+    static let locked = ExitCode(5)
     static let interrupted = ExitCode(130)
 }

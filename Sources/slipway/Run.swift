@@ -26,6 +26,11 @@ struct Run: AsyncParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @Option(help: ArgumentHelp("Deploy only this stage (repeatable); the build and push still run.", valueName: "name"))
+    var stage: [String] = []
+
+    @OptionGroup var deploy: DeployOptions
+
     func run() async throws {
         let loader = PipelineLoader(varOverrides: try parseVars(vars))
         let loaded: LoadedPipeline
@@ -37,43 +42,74 @@ struct Run: AsyncParsableCommand {
         }
         report(loaded.warnings)
         let pipeline = loaded.pipeline
+        for name in stage where pipeline.stage(named: name) == nil {
+            printError("--stage \(name): \(pipeline.file) has no such stage (stages: \(pipeline.stages.map(\.name).joined(separator: ", ")))")
+            throw Exit.invalidInput
+        }
+        let stages = buildOnly ? [] : StageOrder.sorted(pipeline.stages).filter { stage.isEmpty || stage.contains($0.name) }
+        // Plugins, pins and stage settings are checked before anything is built or changed.
+        let registry = stages.isEmpty ? nil : try deploy.registry(for: pipeline, stages: stages)
+
         let (sink, _) = output.makeSink(secrets: pipeline.secrets)
         let cancellation = CancellationFlag.installSignalHandlers()
         let started = ContinuousClock.now
-        sink.emit(Event(kind: .runStarted, scope: "pipeline/\(pipeline.name)", message: "running \(pipeline.file)"))
+        sink.emit(Event(kind: .runStarted, scope: "pipeline/\(pipeline.name)", message: deploy.dryRun ? "dry run of \(pipeline.file)" : "running \(pipeline.file)"))
 
         let environment = ProcessInfo.processInfo.environment.merging(pipeline.env) { _, pipeline in pipeline }
-        let runner = BuildRunner(workspace: pipeline.root, environment: environment, sink: sink)
-        do {
-            _ = try await runner.run(pipeline.build, isCancelled: { cancellation.isSet })
-        } catch {
-            let cancelled = if case .cancelled = error { true } else { false }
-            finish(sink, pipeline, started, status: cancelled ? .cancelled : .failed, message: error.description)
-            throw cancelled ? Exit.interrupted : Exit.buildFailed
+        if !deploy.dryRun {
+            let runner = BuildRunner(workspace: pipeline.root, environment: environment, sink: sink)
+            do {
+                _ = try await runner.run(pipeline.build, isCancelled: { cancellation.isSet })
+            } catch {
+                let cancelled = if case .cancelled = error { true } else { false }
+                finish(sink, pipeline, started, status: cancelled ? .cancelled : .failed, message: error.description)
+                throw cancelled ? Exit.interrupted : Exit.buildFailed
+            }
         }
-
         if buildOnly {
             finish(sink, pipeline, started, status: .succeeded, message: "pipeline \(pipeline.name) (build only)")
             return
         }
 
-        let pushed: RevisionPusher.Pushed
+        let store: any ArtifactStore
+        let packaged: RevisionPusher.Packaged
         do {
-            let store = try StoreFactory.make(pipeline.store, environment: environment)
-            pushed = try await RevisionPusher(pipeline: pipeline, store: store, sink: sink).push()
+            store = try StoreFactory.make(pipeline.store, environment: environment)
+            let pusher = RevisionPusher(pipeline: pipeline, store: store, sink: sink)
+            if deploy.dryRun {
+                packaged = try pusher.package()
+            } else {
+                let pushed = try await pusher.push()
+                packaged = pushed.packaged
+                sink.emit(.info("revision \(pushed.packaged.metadata.sha256) is in \(pushed.location)", scope: "pipeline/\(pipeline.name)"))
+            }
         } catch {
             finish(sink, pipeline, started, status: .failed, message: "\(error)")
             throw Exit.packagingFailed
         }
-        sink.emit(.info("revision \(pushed.packaged.metadata.sha256) is in \(pushed.location)", scope: "pipeline/\(pipeline.name)"))
 
-        if let stage = StageOrder.sorted(pipeline.stages).first {
-            let message = "stage \(stage.name): no deploy plugin is available for target type \"\(stage.type)\" in this build of Slipway"
-            sink.emit(Event(kind: .error, scope: "stage/\(stage.name)", message: message))
-            finish(sink, pipeline, started, status: .failed, message: "stopped before deploying")
-            throw Exit.stageFailed
+        guard let registry else {
+            finish(sink, pipeline, started, status: .succeeded, message: "pipeline \(pipeline.name)")
+            return
         }
-        finish(sink, pipeline, started, status: .succeeded, message: "pipeline \(pipeline.name)")
+        let deployer = StageDeployer(pipeline: pipeline, store: store, registry: registry, sink: sink, environment: environment,
+                                     isCancelled: { cancellation.isSet }, lockWait: deploy.lockWaitDuration)
+        for stage in stages {
+            do {
+                let outcome = try await deployer.deploy(stage, revision: packaged.metadata, archive: packaged.path, dryRun: deploy.dryRun)
+                for line in outcome.plan { sink.emit(.info(line, scope: "stage/\(stage.name)")) }
+                guard outcome.status == .succeeded else {
+                    finish(sink, pipeline, started, status: cancellation.isSet ? .cancelled : .failed,
+                           message: "stage \(stage.name) \(outcome.status.rawValue): \(outcome.message)")
+                    throw cancellation.isSet ? Exit.interrupted : Exit.stageFailed
+                }
+            } catch let error as DeployError {
+                let locked = if case .locked = error { true } else { false }
+                finish(sink, pipeline, started, status: .failed, message: "stage \(stage.name): \(error)")
+                throw locked ? Exit.locked : Exit.stageFailed
+            }
+        }
+        finish(sink, pipeline, started, status: .succeeded, message: deploy.dryRun ? "dry run: nothing changed" : "pipeline \(pipeline.name)")
     }
 
     private func finish(_ sink: any EventSink, _ pipeline: Pipeline, _ started: ContinuousClock.Instant,

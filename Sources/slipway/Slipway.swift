@@ -10,10 +10,11 @@ struct Slipway: AsyncParsableCommand {
         it and the stages that deploy it. Reference: docs/pipeline-reference.md.
 
         Exit codes: 0 success · 1 invalid input (pipeline errors) · 2 a build step failed · \
-        3 a stage failed or is not available · 4 packaging or the store failed · 64 bad command-line usage · 130 interrupted.
+        3 a stage failed or was rolled back · 4 packaging or the store failed · 5 a stage is locked by another runner · 64 bad command-line usage · 130 interrupted.
         """,
         version: SlipwayVersion.current,
-        subcommands: [Validate.self, Plan.self, Run.self, PackageCommand.self, Push.self, Revisions.self]
+        subcommands: [Validate.self, Plan.self, Run.self, PackageCommand.self, Push.self, Revisions.self,
+                      History.self, Status.self, Lock.self, Plugins.self]
     )
 }
 

@@ -14,6 +14,8 @@ public struct Pipeline: Sendable {
     public var build: [BuildStep]
     public var store: StoreSpec
     public var stages: [Stage]
+    /// Plugin name → the version range this pipeline accepts (`plugins:`).
+    public var pluginPins: [String: VersionRange] = [:]
 
     /// The values that must never reach output.
     public var secrets: [String] {

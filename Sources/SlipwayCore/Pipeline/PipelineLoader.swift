@@ -89,7 +89,7 @@ private struct PipelineDecoder {
     }
 
     mutating func decode(_ node: Node) -> Pipeline? {
-        let keys = ["version", "name", "env", "vars", "revision", "build", "store", "stages"]
+        let keys = ["version", "name", "env", "vars", "revision", "build", "store", "stages", "plugins"]
         guard let top = context.mapping(node, .root, allowed: keys) else { return nil }
         if let version = top.node("version"), let number = context.int(version, FieldPath.root.appending("version")), number != 1 {
             context.error("unsupported pipeline format version \(number) (this Slipway reads version 1)", at: version, path: FieldPath.root.appending("version"))
@@ -112,9 +112,18 @@ private struct PipelineDecoder {
         let store = decodeStore(top.node("store"), FieldPath.root.appending("store"))
         let stages = top.sequence("stages").map { $0.compactMap { decodeStage($0.node, $0.path) } } ?? []
         checkStageGraph(stages, top)
+        var pins: [String: VersionRange] = [:]
+        for entry in top.node("plugins").flatMap({ context.stringMap($0, FieldPath.root.appending("plugins")) }) ?? [] {
+            if let range = VersionRange(entry.value) {
+                pins[entry.key] = range
+            } else {
+                context.error("\"\(entry.value)\" is not a version range (examples: ^1.2, ~1.2.3, >=1.0.0 <2.0.0, 1.x)",
+                              at: entry.node, path: FieldPath.root.appending("plugins").appending(entry.key))
+            }
+        }
         guard let name, let revision, let store else { return nil }
         return Pipeline(file: context.file, root: root, name: name, env: env, vars: vars, revision: revision,
-                        build: build, store: store, stages: stages)
+                        build: build, store: store, stages: stages, pluginPins: pins)
     }
 
     // MARK: Values

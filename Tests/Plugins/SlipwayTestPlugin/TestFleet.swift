@@ -8,6 +8,9 @@ struct TestFleet: FleetPlugin {
         var root: String
         /// Host ids whose deployHost fails.
         var failHosts: [String]?
+        /// When set, `failHosts` fail only while deploying a revision whose sha256 starts with
+        /// this, so a rollback to the previous revision can succeed.
+        var failRevision: String?
         /// How long each deployHost takes, to test concurrency and cancellation.
         var delayMs: Int?
     }
@@ -21,6 +24,7 @@ struct TestFleet: FleetPlugin {
         "properties": [
             "root": ["type": "string", "minLength": 1],
             "failHosts": ["type": "array", "items": ["type": "string"]],
+            "failRevision": ["type": "string"],
             "delayMs": ["type": "integer", "minimum": 0],
         ],
     ]
@@ -53,7 +57,8 @@ struct TestFleet: FleetPlugin {
         }
         call.context.emit(message: "deploying \(revision.sha256.prefix(12))", host: host.id, fields: ["step": "start"])
         try await pause(milliseconds: call.config.delayMs ?? 0, context: call.context)
-        if call.config.failHosts?.contains(host.id) == true {
+        if call.config.failHosts?.contains(host.id) == true,
+           call.config.failRevision.map({ revision.sha256.hasPrefix($0) }) ?? true {
             call.context.emit(level: .error, message: "ValidateService failed", host: host.id)
             throw PluginError.failed("host \(host.id) is configured to fail (failHosts)")
         }
