@@ -55,7 +55,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore", "SlipwayProcess", "SlipwayEvents", "SlipwayYAML",
                                                              "SlipwayAWS", "SlipwayTestSupport"]),
-        .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCore"]),
+        .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -52,7 +52,8 @@ struct History: AsyncParsableCommand {
             if records.isEmpty { print("no deployments of \(pipeline.name) yet") }
             let formatter = ISO8601DateFormatter()
             for record in records {
-                print("\(record.id)  \(record.stage)  \(record.status.rawValue)  \(record.revision.prefix(12))  \(formatter.string(from: record.startedAt))  \(record.reason ?? "")")
+                let rollback = record.rollbackOf.map { "rollback of \($0): " } ?? ""
+                print("\(record.id)  \(record.stage)  \(record.status.rawValue)  \(record.revision.prefix(12))  \(formatter.string(from: record.startedAt))  \(rollback)\(record.reason ?? "")")
             }
         } catch {
             printError(error.description)

@@ -90,7 +90,8 @@ public struct StageDeployer: Sendable {
         public var plan: [String]
     }
 
-    public func deploy(_ stage: Stage, revision: RevisionMetadata, archive: String, dryRun: Bool = false) async throws(DeployError) -> Outcome {
+    public func deploy(_ stage: Stage, revision: RevisionMetadata, archive: String, dryRun: Bool = false,
+                       reason: String? = nil, rollbackOf: DeploymentID? = nil) async throws(DeployError) -> Outcome {
         let plugin: LoadedPlugin
         do { plugin = try registry.plugin(for: stage.type) } catch { throw .setup(error.description) }
         guard let target = plugin.manifest.targetType(stage.type) else { throw .setup("\(plugin.path) does not serve \(stage.type)") }
@@ -130,9 +131,20 @@ public struct StageDeployer: Sendable {
         } catch {
             throw .locked(error.description)
         }
-        do {
-            let outcome = try await run(stage, id: id, plugin: plugin, target: target, config: config, revision: revision,
-                                        revisionRef: revisionRef, deployments: deployments)
+        do throws(DeployError) {
+            let stored: StoredRecord
+            let journal: Journal
+            do {
+                stored = try await deployments.begin(id: id, pipeline: pipeline.name, stage: stage.name, targetType: stage.type,
+                                                     revision: revision.sha256, reason: reason, rollbackOf: rollbackOf)
+                journal = try await Journal.open(id: id, pipeline: pipeline.name, workdir: workDirectory, store: store)
+                _ = try await journal.append(.started, ["stage": .string(stage.name), "revision": .string(revision.sha256)])
+            } catch {
+                throw DeployError.state("\(error)")
+            }
+            sink.emit(.stageStarted(scope: scope, message: "deployment \(id) of \(revision.shortID) with \(plugin.manifest.name) \(plugin.manifest.version)"))
+            let outcome = try await execute(stage, id: id, plugin: plugin, target: target, config: config, revisionRef: revisionRef,
+                                            stored: stored, journal: journal, deployments: deployments, resume: nil)
             try? await lease.release()
             return outcome
         } catch {
@@ -141,24 +153,26 @@ public struct StageDeployer: Sendable {
         }
     }
 
-    private func run(_ stage: Stage, id: DeploymentID, plugin: LoadedPlugin, target: PluginManifest.TargetType, config: ConfigValue,
-                     revision: RevisionMetadata, revisionRef: RevisionRef, deployments: DeploymentStore) async throws(DeployError) -> Outcome {
+    /// Where a resumed deployment picks up, read back from its journal.
+    struct ResumePoint {
+        var finishedHosts: [HostOutcome] = []
+        var traffic = TrafficRollout.Resume()
+        var pluginState: ConfigValue = .null
+        var rollingBack = false
+        /// Finish by rolling back instead of completing.
+        var rollBack = false
+    }
+
+    private func execute(_ stage: Stage, id: DeploymentID, plugin: LoadedPlugin, target: PluginManifest.TargetType, config: ConfigValue,
+                         revisionRef: RevisionRef, stored initial: StoredRecord, journal: Journal, deployments: DeploymentStore,
+                         resume: ResumePoint?) async throws(DeployError) -> Outcome {
         let scope = "stage/\(stage.name)"
-        var stored: StoredRecord
-        let journal: Journal
-        do {
-            stored = try await deployments.begin(id: id, pipeline: pipeline.name, stage: stage.name, targetType: stage.type, revision: revision.sha256)
-            journal = try await Journal.open(id: id, pipeline: pipeline.name, workdir: workDirectory, store: store)
-            _ = try await journal.append(.started, ["stage": .string(stage.name), "revision": .string(revision.sha256)])
-        } catch {
-            throw .state("\(error)")
-        }
-        sink.emit(.stageStarted(scope: scope, message: "deployment \(id) of \(revision.shortID) with \(plugin.manifest.name) \(plugin.manifest.version)"))
+        var stored = initial
         let started = ContinuousClock.now
-        let previous = await previousRevision(stored.record.previousRevision)
+        let previous = await self.revisionRef(sha256: stored.record.previousRevision)
         let recorder = JournalRecorder(journal: journal)
         let primitives = PluginPrimitives(plugin: plugin, targetType: target, deploymentId: id, stage: stage.name, config: config,
-                                          plan: false, sink: sink, isCancelled: isCancelled) { state in
+                                          plan: false, state: resume?.pluginState ?? .null, sink: sink, isCancelled: isCancelled) { state in
             await recorder.pluginState(state)
         }
         let gates = gateMonitor(stage)
@@ -167,11 +181,17 @@ public struct StageDeployer: Sendable {
         case .fleet:
             let minimum = stage.strategy.flatMap { if case .fleet(let m) = $0.config { m } else { nil } } ?? .allButOne
             let rollout = FleetRollout(stage: stage.name, minimum: minimum, primitives: primitives, revision: revisionRef,
-                                       previous: previous, gates: gates, sink: sink, recorder: recorder, isCancelled: isCancelled)
+                                       previous: previous, gates: gates, sink: sink, recorder: recorder, isCancelled: isCancelled,
+                                       alreadyFinished: resume?.finishedHosts ?? [])
             do {
                 let hosts = try await primitives.discover()
-                let first = await rollout.run(hosts: hosts)
-                result = first.status == .failed ? await rollout.rollBack(first, hosts: hosts) : first
+                if let resume, resume.rollBack || resume.rollingBack {
+                    let stopped = RolloutResult(status: RolloutResult.Status.failed, message: "rolled back on request after the runner stopped", hosts: resume.finishedHosts)
+                    result = await rollout.rollBack(stopped, hosts: hosts)
+                } else {
+                    let first = await rollout.run(hosts: hosts)
+                    result = first.status == .failed ? await rollout.rollBack(first, hosts: hosts) : first
+                }
             } catch {
                 result = RolloutResult(status: .failed, message: "discover failed: \(error.message)", hosts: [])
             }
@@ -179,7 +199,11 @@ public struct StageDeployer: Sendable {
             let rollout = TrafficRollout(stage: stage.name, plan: TrafficPlan.make(trafficShift(stage)), primitives: primitives,
                                          revision: revisionRef, hooks: stage.hooks, gates: gates, sink: sink, recorder: recorder,
                                          isCancelled: isCancelled)
-            result = await rollout.run()
+            if let resume, resume.rollBack || resume.rollingBack {
+                result = await rollout.abort(because: .init(message: "rolled back on request after the runner stopped", stopped: false))
+            } else {
+                result = await rollout.run(resume: resume?.traffic ?? TrafficRollout.Resume())
+            }
         }
 
         var record = stored.record
@@ -199,9 +223,89 @@ public struct StageDeployer: Sendable {
         return Outcome(record: stored.record, status: result.status, message: result.message, plan: [])
     }
 
-    /// The stage's last successful revision, as a plugin receives it: the local archive when
-    /// this machine still has it, else a copy downloaded from the store.
-    func previousRevision(_ sha256: String?) async -> RevisionRef? {
+    /// Finishes — or, with `rollBack`, rolls back — a deployment whose runner died: takes over
+    /// its lock, replays its journal (hosts done, weights set, the plugin's last state) and
+    /// carries on from there.
+    public func resume(_ id: DeploymentID, rollBack: Bool) async throws(DeployError) -> Outcome {
+        let deployments = DeploymentStore(store: store)
+        let found: StoredRecord?
+        do { found = try await deployments.load(pipeline: pipeline.name, id: id) } catch { throw .state("\(error)") }
+        guard let stored = found else { throw .setup("no deployment \(id) of \(pipeline.name) in \(store.location)") }
+        guard stored.record.status == .inProgress else {
+            throw .setup("deployment \(id) already ended: \(stored.record.status.rawValue)")
+        }
+        guard let stage = pipeline.stage(named: stored.record.stage) else {
+            throw .setup("deployment \(id) is of stage \(stored.record.stage), which \(pipeline.file) no longer has")
+        }
+        let plugin: LoadedPlugin
+        do { plugin = try registry.plugin(for: stage.type) } catch { throw .setup(error.description) }
+        guard let target = plugin.manifest.targetType(stage.type) else { throw .setup("\(plugin.path) does not serve \(stage.type)") }
+        guard let revisionRef = await revisionRef(sha256: stored.record.revision) else {
+            throw .setup("revision \(stored.record.revision) of deployment \(id) is not in \(store.location)")
+        }
+        let lease: LockLease
+        do {
+            lease = try await StageLock(store: store).acquire(pipeline: pipeline.name, stage: stage.name, deploymentId: id,
+                                                              wait: lockWait, resuming: true)
+        } catch {
+            throw .locked(error.description)
+        }
+        if let previousHolder = lease.tookOverFrom {
+            sink.emit(.info("took over the lock of stage \(stage.name) from \(previousHolder.holder)", scope: "stage/\(stage.name)"))
+        }
+        do throws(DeployError) {
+            let entries: [JournalEntry]
+            let journal: Journal
+            do {
+                entries = try await Journal.read(id: id, pipeline: pipeline.name, workdir: workDirectory, store: store)
+                journal = try await Journal.open(id: id, pipeline: pipeline.name, workdir: workDirectory, store: store)
+            } catch {
+                throw DeployError.state(error.description)
+            }
+            var point = Self.resumePoint(entries)
+            point.rollBack = rollBack
+            sink.emit(.stageStarted(scope: "stage/\(stage.name)", message: "resuming \(id): \(point.finishedHosts.count) host(s) done" +
+                                    (point.traffic.lastWeight.map { ", traffic at \($0)%" } ?? "") + (rollBack ? "; rolling back" : "")))
+            let outcome = try await execute(stage, id: id, plugin: plugin, target: target,
+                                            config: resolveRevision(in: stage.with, sha256: revisionRef.sha256),
+                                            revisionRef: revisionRef, stored: stored, journal: journal, deployments: deployments, resume: point)
+            try? await lease.release()
+            return outcome
+        } catch {
+            try? await lease.release()
+            throw error
+        }
+    }
+
+    static func resumePoint(_ entries: [JournalEntry]) -> ResumePoint {
+        var point = ResumePoint()
+        for entry in entries {
+            switch entry.kind {
+            case .hostFinished:
+                if let host = entry.data["host"]?.stringValue,
+                   let status = entry.data["status"]?.stringValue.flatMap(HostOutcome.Status.init(rawValue:)) {
+                    point.finishedHosts.removeAll { $0.host == host }
+                    point.finishedHosts.append(HostOutcome(host: host, status: status, message: entry.data["message"]?.stringValue ?? ""))
+                }
+            case .weight:
+                point.traffic.lastWeight = entry.data["percent"]?.intValue.map(Int.init)
+            case .stepFinished:
+                if entry.data["phase"]?.stringValue == "prepared" { point.traffic.prepared = true }
+                if entry.data["phase"]?.stringValue == "promoted" { point.traffic.promoted = true }
+            case .rollbackStarted:
+                point.rollingBack = true
+            case .pluginState:
+                point.pluginState = (try? ConfigValue.parseJSON(String(decoding: (try? entry.data.jsonData()) ?? Data(), as: UTF8.self))) ?? .null
+            default:
+                break
+            }
+        }
+        return point
+    }
+
+    /// A stored revision as a plugin receives it: the local archive when this machine still has
+    /// it, else a copy downloaded from the store.
+    func revisionRef(sha256: String?) async -> RevisionRef? {
         guard let sha256 else { return nil }
         let metadataKey = RevisionLayout.metadataKey(pipeline: pipeline.name, sha256: sha256)
         guard let (data, _) = try? await store.get(metadataKey),

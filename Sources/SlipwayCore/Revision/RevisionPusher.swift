@@ -117,6 +117,23 @@ public struct RevisionPusher: Sendable {
         return Pushed(packaged: packaged, uploaded: uploaded, location: location)
     }
 
+    /// Stores an archive and its metadata as a revision, skipping what the store already has.
+    public static func store(_ metadata: RevisionMetadata, archive: String, in store: any ArtifactStore) async throws(RevisionError) {
+        do {
+            if try await store.head(metadata.key)?.size != metadata.size {
+                try await store.putFile(metadata.key, path: archive)
+            }
+            let metadataKey = RevisionLayout.metadataKey(pipeline: metadata.pipeline, sha256: metadata.sha256)
+            if try await store.head(metadataKey) == nil {
+                try await store.put(metadataKey, data: try RevisionJSON.encoder.encode(metadata), condition: .none)
+            }
+        } catch let error as StoreError {
+            throw .store(error.description)
+        } catch {
+            throw .io("cannot encode revision metadata: \(error)")
+        }
+    }
+
     func makeDirectory(_ path: String) throws(RevisionError) {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -44,9 +44,14 @@ public struct TrafficRollout: Sendable {
 
     var scope: String { "stage/\(stage)" }
 
-    struct Stop: Error {
-        var message: String
-        var stopped: Bool
+    public struct Stop: Error {
+        public var message: String
+        public var stopped: Bool
+
+        public init(message: String, stopped: Bool) {
+            self.message = message
+            self.stopped = stopped
+        }
     }
 
     public func run(resume: Resume = Resume()) async -> RolloutResult {
@@ -78,7 +83,7 @@ public struct TrafficRollout: Sendable {
         }
     }
 
-    func abort(because stop: Stop) async -> RolloutResult {
+    public func abort(because stop: Stop) async -> RolloutResult {
         sink.emit(.error("\(stop.message): sending all traffic back to the original version", scope: scope))
         await recorder.phase("rollbackStarted")
         do {
