@@ -182,6 +182,8 @@ struct Deploy: AsyncParsableCommand {
         let metadata = RevisionMetadata(sha256: sha256, pipeline: context.pipeline.name, format: format, size: size,
                                         fileCount: summary.entryCount, gitCommit: nil, createdAt: Date(),
                                         key: RevisionLayout.archiveKey(sha256: sha256, format: format))
+        // A dry run checks the bundle but stores nothing.
+        guard !deploy.dryRun else { return (metadata, URL(fileURLWithPath: path).standardizedFileURL.path) }
         do {
             try await RevisionPusher.store(metadata, archive: path, in: context.store)
         } catch {
