@@ -288,14 +288,14 @@ public struct StageDeployer: Sendable {
                     point.finishedHosts.append(HostOutcome(host: host, status: status, message: entry.data["message"]?.stringValue ?? ""))
                 }
             case .weight:
-                point.traffic.lastWeight = entry.data["percent"]?.intValue.map(Int.init)
+                point.traffic.lastWeight = entry.data["percent"]?.intValue
             case .stepFinished:
                 if entry.data["phase"]?.stringValue == "prepared" { point.traffic.prepared = true }
                 if entry.data["phase"]?.stringValue == "promoted" { point.traffic.promoted = true }
             case .rollbackStarted:
                 point.rollingBack = true
             case .pluginState:
-                point.pluginState = (try? ConfigValue.parseJSON(String(decoding: (try? entry.data.jsonData()) ?? Data(), as: UTF8.self))) ?? .null
+                point.pluginState = entry.data
             default:
                 break
             }
@@ -378,7 +378,7 @@ final class JournalRecorder: RolloutRecorder {
     }
 
     func weightSet(_ percent: Int) async {
-        _ = try? await journal.append(.weight, ["percent": .int(Int64(percent))])
+        _ = try? await journal.append(.weight, ["percent": .number(Double(percent))])
     }
 
     func phase(_ name: String) async {
@@ -386,8 +386,7 @@ final class JournalRecorder: RolloutRecorder {
     }
 
     func pluginState(_ state: ConfigValue) async {
-        let value = (try? JSONValue(parsing: Data(state.jsonText.utf8))) ?? .null
-        _ = try? await journal.append(.pluginState, value)
+        _ = try? await journal.append(.pluginState, state)
     }
 }
 

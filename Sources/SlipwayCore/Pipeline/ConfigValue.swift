@@ -1,8 +1,9 @@
 import Foundation
 import SlipwayYAML
 
-/// A plugin setting from a stage's `with:` block: the JSON data model, since that is what
-/// crosses the plugin boundary.
+/// Any JSON value inside the runner: a stage's `with:` settings, what plugins send and return,
+/// journal entries. Numbers are Doubles, as in JSON itself (integers beyond 2^53 lose precision,
+/// exactly as they would in any JSON consumer).
 public enum ConfigValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
@@ -48,6 +49,12 @@ public enum ConfigValue: Sendable, Equatable, Codable {
         return nil
     }
 
+    /// A number that is a whole number, as an Int.
+    public var intValue: Int? {
+        guard case .number(let value) = self, value.rounded() == value, abs(value) < 9e15 else { return nil }
+        return Int(value)
+    }
+
     /// Converts YAML with the core schema: plain `true`/`false`, numbers and nulls are typed,
     /// quoted scalars stay strings. `transform` rewrites every string (interpolation).
     static func from(_ node: Node, transform: (String, Node) -> String) -> ConfigValue {
@@ -69,5 +76,18 @@ public enum ConfigValue: Sendable, Equatable, Codable {
             for pair in pairs { fields[pair.key.scalar ?? ""] = from(pair.value, transform: transform) }
             return .object(fields)
         }
+    }
+}
+
+extension ConfigValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
+    public init(nilLiteral: ()) { self = .null }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(floatLiteral value: Double) { self = .number(value) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(arrayLiteral elements: ConfigValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, ConfigValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }

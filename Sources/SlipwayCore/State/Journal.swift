@@ -79,7 +79,7 @@ public actor Journal {
     /// Appends one entry durably, then mirrors the journal to the store. On
     /// `.mirrorFailed` the entry is already durable locally and counted.
     @discardableResult
-    public func append(_ kind: JournalEntry.Kind, _ data: JSONValue = .null) async throws(JournalError) -> JournalEntry {
+    public func append(_ kind: JournalEntry.Kind, _ data: ConfigValue = .null) async throws(JournalError) -> JournalEntry {
         guard descriptor >= 0 else { throw .io(path: localPath, message: "the journal is closed") }
         let entry = JournalEntry(seq: (entries.last?.seq ?? 0) + 1, time: StateTime.normalized(clock.now()), kind: kind, data: data)
         let line: Data

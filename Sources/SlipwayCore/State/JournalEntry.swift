@@ -13,9 +13,9 @@ public struct JournalEntry: Codable, Sendable, Equatable {
     public var seq: Int
     public var time: Date
     public var kind: Kind
-    public var data: JSONValue
+    public var data: ConfigValue
 
-    public init(seq: Int, time: Date, kind: Kind, data: JSONValue) {
+    public init(seq: Int, time: Date, kind: Kind, data: ConfigValue) {
         self.seq = seq
         self.time = time
         self.kind = kind
