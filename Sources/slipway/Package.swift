@@ -16,6 +16,20 @@ func loadForAction(_ path: String, vars: [String]) throws -> Pipeline {
     }
 }
 
+/// The pipeline a packaging command acts on, with its `--var` overrides.
+struct PipelineArguments: ParsableArguments {
+    @Argument(help: "The pipeline file.")
+    var pipeline: String
+
+    @Option(name: .customLong("var"), help: ArgumentHelp("Set a declared variable.", valueName: "name=value"))
+    var vars: [String] = []
+
+    func pusher(_ output: OutputOptions) throws -> RevisionPusher {
+        let pipeline = try loadForAction(self.pipeline, vars: vars)
+        return RevisionPusher(pipeline: pipeline, store: try makeStore(pipeline), sink: output.makeSink(secrets: pipeline.secrets).sink)
+    }
+}
+
 struct PackageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "package",
@@ -26,23 +40,17 @@ struct PackageCommand: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "The pipeline file.")
-    var pipeline: String
+    @OptionGroup var target: PipelineArguments
 
     @Option(name: .shortAndLong, help: "Write the archive here instead.")
     var output: String?
 
-    @Option(name: .customLong("var"), help: ArgumentHelp("Set a declared variable.", valueName: "name=value"))
-    var vars: [String] = []
-
     @OptionGroup var outputOptions: OutputOptions
 
     func run() async throws {
-        let pipeline = try loadForAction(self.pipeline, vars: vars)
-        let (sink, _) = outputOptions.makeSink(secrets: pipeline.secrets)
-        let store = try makeStore(pipeline)
+        let pusher = try target.pusher(outputOptions)
         do {
-            let packaged = try RevisionPusher(pipeline: pipeline, store: store, sink: sink).package(output: output)
+            let packaged = try pusher.package(output: output)
             print("\(packaged.metadata.sha256)  \(packaged.path)")
         } catch {
             printError(error.description)
@@ -60,20 +68,14 @@ struct Push: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "The pipeline file.")
-    var pipeline: String
-
-    @Option(name: .customLong("var"), help: ArgumentHelp("Set a declared variable.", valueName: "name=value"))
-    var vars: [String] = []
+    @OptionGroup var target: PipelineArguments
 
     @OptionGroup var outputOptions: OutputOptions
 
     func run() async throws {
-        let pipeline = try loadForAction(self.pipeline, vars: vars)
-        let (sink, _) = outputOptions.makeSink(secrets: pipeline.secrets)
-        let store = try makeStore(pipeline)
+        let pusher = try target.pusher(outputOptions)
         do {
-            let pushed = try await RevisionPusher(pipeline: pipeline, store: store, sink: sink).push()
+            let pushed = try await pusher.push()
             let verb = pushed.uploaded ? "pushed to" : "already in the store, upload skipped:"
             print("revision \(pushed.packaged.metadata.sha256) \(verb) \(pushed.location)")
         } catch {
