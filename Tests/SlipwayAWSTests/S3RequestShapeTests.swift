@@ -28,6 +28,42 @@ struct S3RequestShapeTests {
         #expect(request.target == "/b/k")
     }
 
+    /// File uploads hash each byte once: integrity rests on the signed Content-MD5 header the
+    /// server verifies, and the body is sent as UNSIGNED-PAYLOAD instead of being SHA-256'd too.
+    @Test("a file upload sends Content-MD5 of the file and an unsigned payload")
+    func fileUploadUsesContentMD5AndUnsignedPayload() async throws {
+        let server = try TestHTTPServer { _ in TestHTTPServer.Response(status: 200, headers: ["ETag": "\"e\""]) }
+        defer { server.stop() }
+        let body = Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("s3-shape-\(UUID().uuidString)")
+        try body.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try await S3Client(client: try fakeClient(server)).uploadFile(bucket: "b", key: "k", file: file, condition: .ifNoneMatch,
+                                                                       metadata: ["revision": "r1"])
+        let request = try #require(server.requests.first)
+        #expect(request.method == "PUT")
+        #expect(request.body == body)
+        #expect(request.headers["content-md5"] == Data(Insecure.MD5.hash(data: body)).base64EncodedString())
+        #expect(request.headers["x-amz-content-sha256"] == "UNSIGNED-PAYLOAD")
+        #expect(request.headers["authorization"]?.contains("content-md5") == true, "Content-MD5 is a signed header")
+        #expect(request.headers["if-none-match"] == "*")
+        #expect(request.headers["x-amz-meta-revision"] == "r1")
+    }
+
+    @Test("reading a file range returns exactly those bytes")
+    func readRangeReturnsTheRange() throws {
+        let body = Data((0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 13) })
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("s3-range-\(UUID().uuidString)")
+        try body.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let descriptor = open(file.path, O_RDONLY)
+        #expect(descriptor >= 0)
+        defer { close(descriptor) }
+        #expect(try S3Client.readRange(descriptor, offset: 1_000, length: 50_000) == body.subdata(in: 1_000..<51_000))
+        #expect(try S3Client.readRange(descriptor, offset: 0, length: 0).isEmpty)
+        #expect(throws: POSIXError.self) { try S3Client.readRange(descriptor, offset: 60_000, length: 20_000) }
+    }
+
     @Test("keys are percent-encoded once, slashes kept, in path style for custom endpoints")
     func keyEncoding() async throws {
         let server = try TestHTTPServer { _ in TestHTTPServer.Response(status: 404) }

@@ -16,7 +16,13 @@ extension S3Client {
         let size = Int(status.st_size)
         if size <= transferOptions.multipartThreshold {
             let body = try Self.readRange(descriptor, offset: 0, length: size)
-            return try await putObject(bucket: bucket, key: key, body: body, contentType: contentType, condition: condition, metadata: metadata)
+            var headers = Self.checksumHeaders(body, .md5) + Self.metadataHeaders(metadata)
+            if let conditionHeader = condition.header { headers.append(conditionHeader) }
+            let response = try await conditional(bucket: bucket, key: key) {
+                try await client.send(fileBodyRequest("PutObject", bucket: bucket, key: key, query: [], headers: headers,
+                                                      body: body, contentType: contentType))
+            }
+            return S3PutResult(etag: response[header: "etag"] ?? "", versionId: response[header: "x-amz-version-id"], partCount: nil)
         }
         let partSize = Self.partSize(fileSize: size, preferred: transferOptions.partSize)
         let partCount = (size + partSize - 1) / partSize
@@ -47,10 +53,10 @@ extension S3Client {
 
     /// Uploads one part (1-based number) with a Content-MD5 the server checks; returns its ETag.
     public func uploadPart(bucket: String, key: String, uploadId: String, partNumber: Int, body: Data) async throws -> String {
-        let response = try await client.send(request("UploadPart", "PUT", bucket: bucket, key: key,
-                                                     query: [AWSQueryItem("partNumber", String(partNumber)), AWSQueryItem("uploadId", uploadId)],
-                                                     headers: Self.checksumHeaders(body, .md5),
-                                                     body: .data(body, contentType: "application/octet-stream")))
+        let response = try await client.send(fileBodyRequest("UploadPart", bucket: bucket, key: key,
+                                                             query: [AWSQueryItem("partNumber", String(partNumber)), AWSQueryItem("uploadId", uploadId)],
+                                                             headers: Self.checksumHeaders(body, .md5),
+                                                             body: body, contentType: "application/octet-stream"))
         guard let etag = response[header: "etag"] else {
             throw S3Error.unexpectedResponse(operation: "UploadPart", detail: "no ETag for part \(partNumber)")
         }
@@ -116,21 +122,36 @@ extension S3Client {
     }
 
     /// `pread` so that parallel parts share one descriptor without seeking.
+    /// The buffer is handed to `Data` without a copy and without `Data(count:)`'s zero-fill:
+    /// every byte is overwritten by `pread`, so clearing megabytes first is wasted work.
     static func readRange(_ descriptor: Int32, offset: Int, length: Int) throws -> Data {
-        var data = Data(count: length)
+        guard length > 0 else { return Data() }
+        guard let buffer = malloc(length) else { throw POSIXError(.ENOMEM) }
         var done = 0
-        try data.withUnsafeMutableBytes { buffer in
-            while done < length {
-                let count = pread(descriptor, buffer.baseAddress! + done, length - done, off_t(offset + done))
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-                }
-                if count == 0 { throw POSIXError(.EIO) } // the file shrank under us
-                done += count
+        while done < length {
+            let count = pread(descriptor, buffer + done, length - done, off_t(offset + done))
+            if count < 0 {
+                if errno == EINTR { continue }
+                let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+                free(buffer)
+                throw error
             }
+            if count == 0 { free(buffer); throw POSIXError(.EIO) } // the file shrank under us
+            done += count
         }
-        return data
+        return Data(bytesNoCopy: buffer, count: length, deallocator: .free)
+    }
+
+    /// A PUT of file bytes. Integrity comes from the Content-MD5 header the caller adds: it is
+    /// a signed header and the server rejects a body that does not match it. The body itself
+    /// is sent as `UNSIGNED-PAYLOAD`, so each byte is hashed once (MD5) instead of twice
+    /// (MD5 + SHA-256 for the signature); small API bodies (`putObject`) stay fully signed.
+    func fileBodyRequest(_ operation: String, bucket: String, key: String, query: [AWSQueryItem],
+                         headers: [HTTPHeader], body: Data, contentType: String) -> AWSRequest {
+        var request = request(operation, "PUT", bucket: bucket, key: key, query: query, headers: headers,
+                              body: .data(body, contentType: contentType))
+        request.payloadSigning = .unsigned
+        return request
     }
 
     static func xmlEscape(_ text: String) -> String {
