@@ -45,25 +45,36 @@ import subprocess
 import sys
 import time
 
-MAIN_REPO = "/work/main"
+# The repository this script belongs to (a clone or a git worktree), not a fixed path.
+MAIN_REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 # ---------------------------------------------------------------- machine facts
 
 def git_commit(repo: str = MAIN_REPO) -> str:
-    """HEAD's commit, read from .git's files (no git process: other agents use the repo)."""
+    """HEAD's commit, read from .git's files (no git process: other agents use the repo).
+    In a worktree `.git` is a file `gitdir: <dir>`: HEAD is there, shared refs in its commondir."""
     git = os.path.join(repo, ".git")
     try:
+        common = git
+        if os.path.isfile(git):
+            with open(git) as f:
+                git = f.read().strip().removeprefix("gitdir: ")
+            common = git
+            if os.path.exists(os.path.join(git, "commondir")):
+                with open(os.path.join(git, "commondir")) as f:
+                    common = os.path.normpath(os.path.join(git, f.read().strip()))
         with open(os.path.join(git, "HEAD")) as f:
             head = f.read().strip()
         if not head.startswith("ref: "):
             return head
         ref = head[5:]
-        loose = os.path.join(git, ref)
-        if os.path.exists(loose):
-            with open(loose) as f:
-                return f.read().strip()
-        with open(os.path.join(git, "packed-refs")) as f:
+        for base in (git, common):
+            loose = os.path.join(base, ref)
+            if os.path.exists(loose):
+                with open(loose) as f:
+                    return f.read().strip()
+        with open(os.path.join(common, "packed-refs")) as f:
             for line in f:
                 parts = line.split()
                 if len(parts) == 2 and parts[1] == ref:
