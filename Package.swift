@@ -37,6 +37,8 @@ let package = Package(
             "SlipwayYAML", "SlipwayProcess", "SlipwayEvents", "SlipwayArchive", "SlipwayAWS", "SlipwayPluginABI",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // CodeDeploy-compatible host lifecycle: appspec, planner, transports (docs/architecture.md).
+        .target(name: "SlipwayHost", dependencies: ["SlipwayYAML", "SlipwayProcess", "SlipwayArchive"]),
         .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
@@ -46,6 +48,7 @@ let package = Package(
 
         .testTarget(name: "SlipwayYAMLTests", dependencies: ["SlipwayYAML"]),
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
+        .testTarget(name: "SlipwayHostTests", dependencies: ["SlipwayHost", "SlipwayYAML", "SlipwayProcess"]),
         .testTarget(name: "SlipwayEventsTests", dependencies: ["SlipwayEvents"]),
         .testTarget(name: "SlipwayArchiveTests", dependencies: ["SlipwayArchive", "CArchive"]),
         // Real services for tests: moto_server, a tiny HTTP server for fake endpoints.
