@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "SlipwayPluginKit", targets: ["SlipwayPluginKit"]),
         // A plugin with injectable failures that the tests load like any other (dlopen).
         .library(name: "SlipwayTestPlugin", type: .dynamic, targets: ["SlipwayTestPlugin"]),
+        // Target type `ec2`: CodeDeploy's in-place lifecycle on hosts (Plugins/EC2).
+        .library(name: "SlipwayEC2", type: .dynamic, targets: ["SlipwayEC2"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -40,6 +42,7 @@ let package = Package(
         // CodeDeploy-compatible host lifecycle: appspec, planner, transports (docs/architecture.md).
         .target(name: "SlipwayHost", dependencies: ["SlipwayYAML", "SlipwayProcess", "SlipwayArchive"]),
         .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
+        .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost"], path: "Plugins/EC2"),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
             "SlipwayCore", "SlipwayEvents", "SlipwayYAML",

@@ -27,10 +27,14 @@ public struct HostDeployment: Sendable {
     public var loadBalancer: Bool
     /// Lines of one script's output kept for scripts.log; the rest is counted, not stored.
     public var maxLoggedLines: Int
+    /// Written to `<deployment folder>/slipway-revision` so `discover` can tell what a host runs.
+    public var revisionLabel: String?
+    public static let revisionFile = LifecyclePlanner.revisionFile
 
     public init(transport: any HostTransport, layout: HostLayout, identity: DeploymentIdentity,
                 hookEnvironment: [String: String] = [:], fileExistsOverride: FileExistsBehavior? = nil,
-                loadBalancer: Bool = false, maxLoggedLines: Int = 10_000) {
+                loadBalancer: Bool = false, maxLoggedLines: Int = 10_000, revisionLabel: String? = nil) {
+        self.revisionLabel = revisionLabel
         self.transport = transport
         self.layout = layout
         self.identity = identity
@@ -47,8 +51,11 @@ public struct HostDeployment: Sendable {
         public var warning: @Sendable (String) -> Void
         public var traffic: @Sendable (LifecycleEvent) async throws -> Void
         public var isCancelled: @Sendable () -> Bool
+        /// An event with something to do is starting.
+        public var eventStarted: @Sendable (PlannedEvent) -> Void
 
         public init(line: @escaping @Sendable (LifecycleEvent, ProcessOutputStream, String) -> Void = { _, _, _ in },
+                    eventStarted: @escaping @Sendable (PlannedEvent) -> Void = { _ in },
                     warning: @escaping @Sendable (String) -> Void = { _ in },
                     traffic: @escaping @Sendable (LifecycleEvent) async throws -> Void = { _ in },
                     isCancelled: @escaping @Sendable () -> Bool = { false }) {
@@ -56,6 +63,7 @@ public struct HostDeployment: Sendable {
             self.warning = warning
             self.traffic = traffic
             self.isCancelled = isCancelled
+            self.eventStarted = eventStarted
         }
     }
 
@@ -64,7 +72,8 @@ public struct HostDeployment: Sendable {
         let previous = try await readPreviousInstall()
         let planner = LifecyclePlanner(bundle: bundle, appSpec: appSpec, layout: layout, identity: identity,
                                        previous: previous, loadBalancer: loadBalancer,
-                                       fileExistsOverride: fileExistsOverride, hookEnvironment: hookEnvironment)
+                                       fileExistsOverride: fileExistsOverride, hookEnvironment: hookEnvironment,
+                                       revisionLabel: revisionLabel)
         do {
             return try planner.plan()
         } catch {
@@ -82,6 +91,7 @@ public struct HostDeployment: Sendable {
         let log = layout.scriptsLog(identity.deploymentGroupId, identity.deploymentId)
         for planned in plan.events {
             var logText = ""
+            if !planned.isNoop { observer.eventStarted(planned) }
             for step in planned.steps {
                 if observer.isCancelled() { throw HostDeploymentError(event: planned.event, message: "cancelled") }
                 switch step {

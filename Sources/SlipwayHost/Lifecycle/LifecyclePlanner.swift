@@ -12,10 +12,15 @@ public struct LifecyclePlanner: Sendable {
     public var fileExistsOverride: FileExistsBehavior?
     /// Extra variables every hook sees (per-host settings such as a port).
     public var hookEnvironment: [String: String]
+    /// What the runner calls this revision (its sha256), kept in the deployment folder.
+    public var revisionLabel: String?
+    public static let revisionFile = "slipway-revision"
 
     public init(bundle: LocalBundle, appSpec: AppSpec, layout: HostLayout, identity: DeploymentIdentity,
                 previous: PreviousInstall = PreviousInstall(), loadBalancer: Bool = false,
-                fileExistsOverride: FileExistsBehavior? = nil, hookEnvironment: [String: String] = [:]) {
+                fileExistsOverride: FileExistsBehavior? = nil, hookEnvironment: [String: String] = [:],
+                revisionLabel: String? = nil) {
+        self.revisionLabel = revisionLabel
         self.bundle = bundle
         self.appSpec = appSpec
         self.layout = layout
@@ -148,6 +153,7 @@ public struct LifecyclePlanner: Sendable {
         mv \(Shell.quote(root)) \(Shell.quote(archive))
         rm -rf \(Shell.quote(partial))
         printf '%s' \(Shell.quote(deploymentDirectory)) > \(Shell.quote(record))
+        \(revisionLabel.map { "printf '%s\\n' \(Shell.quote($0)) > \(Shell.quote(deploymentDirectory + "/" + Self.revisionFile))" } ?? "")
 
         """
         return [.run(HostCommand(script: retention, label: "keep the newest \(layout.maxRevisions) revisions")),
