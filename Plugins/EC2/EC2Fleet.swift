@@ -55,7 +55,8 @@ struct EC2Fleet: FleetPlugin {
             }
             let context = call.context
             let id = host.id
-            try await deployment.deploy(bundle: bundle, appSpec: appSpec, observer: .init(
+            try await CancellationWatch.run(isCancelled: { context.isCancelled }) { () async throws(HostDeploymentError) in
+                try await deployment.deploy(bundle: bundle, appSpec: appSpec, observer: .init(
                 line: { event, stream, line in
                     context.emit(level: stream == .stderr ? .warning : .info, message: line, host: id,
                                  fields: ["event": event.rawValue, "stream": stream.rawValue])
@@ -66,6 +67,7 @@ struct EC2Fleet: FleetPlugin {
                 },
                 warning: { text in context.emit(level: .warning, message: text, host: id) },
                 isCancelled: { context.isCancelled }))
+            }
         } catch {
             if error.message == "cancelled" { throw PluginError.cancelled() }
             throw PluginError.failed(error.description)

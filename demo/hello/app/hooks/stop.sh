@@ -9,8 +9,9 @@ pid=$(cat "$pidfile")
 if grep -q server.py "/proc/$pid/cmdline" 2>/dev/null; then
     kill "$pid"
     i=0
-    while kill -0 "$pid" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-    kill -9 "$pid" 2>/dev/null || true
+    # A zombie waiting to be reaped has an empty cmdline: it no longer holds the port.
+    while grep -q server.py "/proc/$pid/cmdline" 2>/dev/null && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    if grep -q server.py "/proc/$pid/cmdline" 2>/dev/null; then kill -9 "$pid"; fi
     echo "stopped hello (pid $pid)"
 fi
 rm -f "$pidfile"
