@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost"], path: "Plugins/EC2"),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
-            "SlipwayCore", "SlipwayEvents", "SlipwayYAML",
+            "SlipwayCore", "SlipwayEvents", "SlipwayYAML", "SlipwayHost",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -111,3 +111,49 @@ import Testing
                 "\(result.stdout)\n\(result.stderr)")
     }
 }
+
+/// `slipway validate` on appspec files and revision bundles.
+@Suite struct ValidateAppSpecCLITests {
+    @Test func reportsAppSpecErrorsAndWarningsWithPositions() throws {
+        let project = try Project([
+            "good/appspec.yml": "version: 0.0\nos: linux\nos: linux\nhooks:\n  ApplicationStart:\n    - location: start.sh\n",
+            "bad/appspec.yml": "version: 0.0\nos: linux\nhooks:\n  DownloadBundle:\n    - location: x.sh\n",
+        ])
+        defer { project.remove() }
+        let good = try project.run(["validate", "good/appspec.yml"])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.contains("good/appspec.yml: ok"))
+        #expect(good.stderr.contains("good/appspec.yml:3:1: warning: duplicate key \"os\""))
+        let bad = try project.run(["validate", "bad/appspec.yml"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("bad/appspec.yml:4:3: hooks: DownloadBundle is reserved for the agent and cannot have scripts"))
+    }
+
+    @Test func checksABundlesHookScriptsAndAcceptsTheDemo() throws {
+        let project = try Project([
+            "broken/appspec.yml": "version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: check.sh\n",
+            "broken/other.txt": "x\n",
+        ])
+        defer { project.remove() }
+        func tar(_ folder: String, _ name: String) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
+            process.arguments = ["-czf", project.root + "/" + name, "-C", folder, "."]
+            try process.run()
+            process.waitUntilExit()
+        }
+        try tar(project.root + "/broken", "broken.tgz")
+        let broken = try project.run(["validate", "broken.tgz"])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("broken.tgz: hooks.ValidateService: script check.sh does not exist in the revision"))
+
+        // The demo app as its build leaves it: VERSION is written by the pipeline's build step.
+        let demo = try HelloDemoCLITests().project(ports: [1, 2, 3])
+        defer { demo.remove() }
+        try "v1\n".write(toFile: demo.root + "/app/VERSION", atomically: true, encoding: .utf8)
+        try tar(demo.root + "/app", "hello.tgz")
+        let hello = try project.run(["validate", "hello.tgz"])
+        #expect(hello.status == 0, "\(hello.stderr)")
+        #expect(hello.stdout.contains("hello.tgz: ok"))
+    }
+}
