@@ -40,6 +40,9 @@ struct EC2Fleet: FleetPlugin {
         }
         var hookEnvironment = call.config.env ?? [:]
         hookEnvironment.merge(entry.env ?? [:]) { _, host in host }
+        // Any host whose root is a folder (local, or a remote one shared by several test hosts)
+        // tells its hooks where "/" is.
+        if !layout.fileSystemRoot.isEmpty { hookEnvironment["SLIPWAY_HOST_ROOT"] = layout.fileSystemRoot }
         let deployment = HostDeployment(
             transport: transport, layout: layout,
             identity: DeploymentIdentity(deploymentId: call.deploymentId, applicationName: call.config.application ?? call.stage,

@@ -126,3 +126,30 @@ import Testing
         #expect(log.contains("[stdout]hello 7"))
     }
 }
+
+/// A rollback inside one deployment deploys the previous revision under the same id.
+@Suite struct DeploymentFolderTests {
+    @Test func anotherRevisionUnderTheSameIdGetsItsOwnFolderAndARetryReusesIt() async throws {
+        let host = try HostFixture()
+        defer { host.remove() }
+        let spec = appspec("files:\n  - {source: web, destination: /srv/shop}\n")
+        let v1 = try host.revision("v1", ["appspec.yml": spec, "web/index.html": "v1\n"])
+        let v2 = try host.revision("v2", ["appspec.yml": spec, "web/index.html": "v2\n"])
+        func deploy(_ bundle: LocalBundle, id: String, label: String) async throws {
+            var deployment = host.deployment(id)
+            deployment.revisionLabel = label
+            try await deployment.deploy(bundle: bundle, appSpec: try AppSpecFile.load(bundle: bundle).appSpec)
+        }
+        let v1Label = String(repeating: "1", count: 64), v2Label = String(repeating: "2", count: 64)
+        try await deploy(v1, id: "d-1", label: v1Label)
+        try await deploy(v2, id: "d-2", label: v2Label)
+        try await deploy(v2, id: "d-2", label: v2Label)   // a retry after a crash
+        try await deploy(v1, id: "d-2", label: v1Label)   // the rollback
+        try await deploy(v1, id: "d-2", label: v1Label)   // the rollback retried
+        let group = host.hostRoot + "/opt/codedeploy-agent/deployment-root/dg-web"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: group).sorted() == ["d-1", "d-2", "d-2-111111111111"])
+        #expect(host.read("/srv/shop/index.html") == "v1\n")
+        #expect(host.read("/opt/codedeploy-agent/deployment-root/dg-web/d-2/deployment-archive/web/index.html") == "v2\n")
+        #expect(host.read("/opt/codedeploy-agent/deployment-root/deployment-instructions/dg-web_last_successful_install") == group + "/d-2-111111111111")
+    }
+}

@@ -70,7 +70,7 @@ public struct HostDeployment: Sendable {
     /// Plans the deployment of `bundle` on this host (reads the host, changes nothing).
     public func plan(bundle: LocalBundle, appSpec: AppSpec) async throws(HostDeploymentError) -> LifecyclePlan {
         let previous = try await readPreviousInstall()
-        let planner = LifecyclePlanner(bundle: bundle, appSpec: appSpec, layout: layout, identity: identity,
+        let planner = LifecyclePlanner(bundle: bundle, appSpec: appSpec, layout: layout, identity: folderIdentity(previous),
                                        previous: previous, loadBalancer: loadBalancer,
                                        fileExistsOverride: fileExistsOverride, hookEnvironment: hookEnvironment,
                                        revisionLabel: revisionLabel)
@@ -81,14 +81,31 @@ public struct HostDeployment: Sendable {
         }
     }
 
-    /// Plans and runs the whole lifecycle; throws at the first failed event.
-    public func deploy(bundle: LocalBundle, appSpec: AppSpec, observer: Observer = Observer()) async throws(HostDeploymentError) {
-        let plan = try await plan(bundle: bundle, appSpec: appSpec)
-        try await execute(plan, observer: observer)
+    /// A rollback within one deployment deploys another revision under the same id: it gets a
+    /// folder of its own (`<id>-<revision>`) instead of overwriting the failed revision's, while
+    /// a retry of the same revision reuses the folder (idempotent).
+    func folderIdentity(_ previous: PreviousInstall) -> DeploymentIdentity {
+        var identity = identity
+        if let label = revisionLabel, let existing = previous.revisionInDeploymentFolder, existing != label {
+            identity.folderName = identity.deploymentId + "-" + label.prefix(12)
+        }
+        return identity
     }
 
-    public func execute(_ plan: LifecyclePlan, observer: Observer) async throws(HostDeploymentError) {
-        let log = layout.scriptsLog(identity.deploymentGroupId, identity.deploymentId)
+    /// Plans and runs the whole lifecycle; throws at the first failed event.
+    public func deploy(bundle: LocalBundle, appSpec: AppSpec, observer: Observer = Observer()) async throws(HostDeploymentError) {
+        let previous = try await readPreviousInstall()
+        let folderIdentity = folderIdentity(previous)
+        let planner = LifecyclePlanner(bundle: bundle, appSpec: appSpec, layout: layout, identity: folderIdentity,
+                                       previous: previous, loadBalancer: loadBalancer,
+                                       fileExistsOverride: fileExistsOverride, hookEnvironment: hookEnvironment,
+                                       revisionLabel: revisionLabel)
+        let plan: LifecyclePlan
+        do { plan = try planner.plan() } catch { throw HostDeploymentError(event: nil, message: error.message) }
+        try await execute(plan, observer: observer, log: layout.scriptsLog(identity.deploymentGroupId, folderIdentity.folderName))
+    }
+
+    public func execute(_ plan: LifecyclePlan, observer: Observer, log: String) async throws(HostDeploymentError) {
         for planned in plan.events {
             var logText = ""
             if !planned.isNoop { observer.eventStarted(planned) }
@@ -182,6 +199,8 @@ public struct HostDeployment: Sendable {
         [ -f \(manifest) ] && cat \(manifest)
         printf '\\n%s\\n' '@@last'
         [ -f \(last) ] && cat \(last)
+        printf '\\n%s\\n' '@@folder'
+        cat \(Shell.quote(layout.deploymentDirectory(groupId, identity.deploymentId) + "/" + Self.revisionFile)) 2>/dev/null || true
         printf '\\n%s\\n' '@@appspec'
         d=$(cat \(last) 2>/dev/null || true)
         for f in appspec.yml appspec.yaml; do
@@ -204,12 +223,14 @@ public struct HostDeployment: Sendable {
         var sections: [String: [String]] = [:]
         var current = ""
         for (_, line) in collector.snapshot().lines {
-            if ["@@manifest", "@@last", "@@appspec"].contains(line) { current = line; continue }
+            if ["@@manifest", "@@last", "@@folder", "@@appspec"].contains(line) { current = line; continue }
             sections[current, default: []].append(line)
         }
         let manifestLines = PreviousInstall.parseManifest((sections["@@manifest"] ?? []).joined(separator: "\n"))
         let lastDirectory = (sections["@@last"] ?? []).joined().trimmingCharacters(in: .whitespaces)
-        guard !lastDirectory.isEmpty else { return PreviousInstall(cleanupManifest: manifestLines) }
+        let folderRevision = (sections["@@folder"] ?? []).joined().trimmingCharacters(in: .whitespacesAndNewlines)
+        let inFolder = folderRevision.isEmpty ? nil : folderRevision
+        guard !lastDirectory.isEmpty else { return PreviousInstall(cleanupManifest: manifestLines, revisionInDeploymentFolder: inFolder) }
         let appSpecText = (sections["@@appspec"] ?? []).joined(separator: "\n")
         guard !appSpecText.isEmpty else {
             throw HostDeploymentError(event: .applicationStop, message:
@@ -219,7 +240,7 @@ public struct HostDeployment: Sendable {
         guard let spec = loaded.appSpec else {
             throw HostDeploymentError(event: .applicationStop, message: loaded.errors.map(\.description).joined(separator: "\n"))
         }
-        return PreviousInstall(cleanupManifest: manifestLines, lastSuccessful: (lastDirectory, spec))
+        return PreviousInstall(cleanupManifest: manifestLines, lastSuccessful: (lastDirectory, spec), revisionInDeploymentFolder: inFolder)
     }
 }
 

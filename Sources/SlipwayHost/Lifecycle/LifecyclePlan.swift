@@ -68,10 +68,14 @@ public struct DeploymentIdentity: Sendable, Equatable {
     public var deploymentGroupId: String
     /// BUNDLE_BUCKET / BUNDLE_KEY / BUNDLE_VERSION / BUNDLE_ETAG for S3 revisions, none otherwise.
     public var bundleEnvironment: [String: String]
+    /// The deployment's folder under `<root>/<groupId>/`: the deployment id, except when the
+    /// runner deploys a second revision under the same id (a rollback), which gets its own.
+    public var folderName: String
 
     public init(deploymentId: String, applicationName: String, deploymentGroupName: String,
                 deploymentGroupId: String, bundleEnvironment: [String: String] = [:]) {
         self.deploymentId = deploymentId
+        self.folderName = deploymentId
         self.applicationName = applicationName
         self.deploymentGroupName = deploymentGroupName
         self.deploymentGroupId = deploymentGroupId
@@ -105,15 +109,19 @@ public struct PreviousInstall: Sendable, Equatable {
     public var cleanupManifest: [String]
     /// The deployment folder of the last successful install and its appspec.
     public var lastSuccessful: (directory: String, appSpec: AppSpec)?
+    /// The revision label already in this deployment id's folder, when there is one.
+    public var revisionInDeploymentFolder: String?
 
-    public init(cleanupManifest: [String] = [], lastSuccessful: (directory: String, appSpec: AppSpec)? = nil) {
+    public init(cleanupManifest: [String] = [], lastSuccessful: (directory: String, appSpec: AppSpec)? = nil,
+                revisionInDeploymentFolder: String? = nil) {
         self.cleanupManifest = cleanupManifest
         self.lastSuccessful = lastSuccessful
+        self.revisionInDeploymentFolder = revisionInDeploymentFolder
     }
 
     public static func == (a: PreviousInstall, b: PreviousInstall) -> Bool {
         a.cleanupManifest == b.cleanupManifest && a.lastSuccessful?.directory == b.lastSuccessful?.directory
-            && a.lastSuccessful?.appSpec == b.lastSuccessful?.appSpec
+            && a.lastSuccessful?.appSpec == b.lastSuccessful?.appSpec && a.revisionInDeploymentFolder == b.revisionInDeploymentFolder
     }
 
     /// Parses a cleanup manifest: one path per line; a last line without its newline is a torn

@@ -32,7 +32,8 @@ public struct LifecyclePlanner: Sendable {
     }
 
     var groupId: String { identity.deploymentGroupId }
-    var deploymentId: String { identity.deploymentId }
+    /// Paths use the deployment's folder name; DEPLOYMENT_ID stays the runner's id.
+    var deploymentId: String { identity.folderName }
 
     public func plan() throws(PlanError) -> LifecyclePlan {
         try checkHookLocations()
