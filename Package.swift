@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "SlipwayPluginKit", targets: ["SlipwayPluginKit"]),
         // A plugin with injectable failures that the tests load like any other (dlopen).
         .library(name: "SlipwayTestPlugin", type: .dynamic, targets: ["SlipwayTestPlugin"]),
+        // Target type `ec2`: CodeDeploy's in-place lifecycle on hosts (Plugins/EC2).
+        .library(name: "SlipwayEC2", type: .dynamic, targets: ["SlipwayEC2"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,15 +39,19 @@ let package = Package(
             "SlipwayYAML", "SlipwayProcess", "SlipwayEvents", "SlipwayArchive", "SlipwayAWS", "SlipwayPluginABI",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // CodeDeploy-compatible host lifecycle: appspec, planner, transports (docs/architecture.md).
+        .target(name: "SlipwayHost", dependencies: ["SlipwayYAML", "SlipwayProcess", "SlipwayArchive"]),
         .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
+        .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost"], path: "Plugins/EC2"),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
-            "SlipwayCore", "SlipwayEvents", "SlipwayYAML",
+            "SlipwayCore", "SlipwayEvents", "SlipwayYAML", "SlipwayHost",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "SlipwayYAMLTests", dependencies: ["SlipwayYAML"]),
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
+        .testTarget(name: "SlipwayHostTests", dependencies: ["SlipwayHost", "SlipwayYAML", "SlipwayProcess"]),
         .testTarget(name: "SlipwayEventsTests", dependencies: ["SlipwayEvents"]),
         .testTarget(name: "SlipwayArchiveTests", dependencies: ["SlipwayArchive", "CArchive"]),
         // Real services for tests: moto_server, a tiny HTTP server for fake endpoints.

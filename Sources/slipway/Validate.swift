@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SlipwayCore
+import SlipwayHost
 import SlipwayYAML
 
 struct Validate: ParsableCommand {
@@ -9,11 +10,12 @@ struct Validate: ParsableCommand {
         discussion: """
         Reports every problem of every file with its position (file:line:column) and field path. \
         Environment variables a pipeline reads need not be set here: missing ones are warnings. \
-        Exits 1 when any file has an error.
+        Also takes an appspec.yml, or a revision bundle (.tgz, .tar, .zip, .tzst) whose appspec, \
+        hook scripts and file mappings are checked. Exits 1 when any file has an error.
         """
     )
 
-    @Argument(help: "Pipeline files. Default: every pipelines/*.yml and *.yaml under the current directory.")
+    @Argument(help: "Pipeline files, appspec files or revision bundles. Default: every pipelines/*.yml and *.yaml under the current directory.")
     var files: [String] = []
 
     func run() throws {
@@ -25,6 +27,12 @@ struct Validate: ParsableCommand {
         let loader = PipelineLoader(strictness: .lenient)
         var failed = 0
         for file in targets {
+            if RevisionCheck.isAppSpec(file) || RevisionCheck.isBundle(file) {
+                let diagnostics = RevisionCheck.isAppSpec(file) ? RevisionCheck.check(appSpec: file) : RevisionCheck.check(bundle: file)
+                report(diagnostics)
+                if diagnostics.contains(where: { $0.severity == .error }) { failed += 1 } else { print("\(file): ok") }
+                continue
+            }
             do {
                 let loaded = try loader.load(path: file)
                 report(loaded.warnings)

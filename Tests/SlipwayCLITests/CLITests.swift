@@ -74,12 +74,13 @@ import Testing
     }
 
     @Test func runExecutesStepsMasksSecretsAndRefusesUnservedStages() throws {
-        let project = try Project(["pipelines/app.yml": Self.valid])
+        let unserved = Self.valid.replacingOccurrences(of: "type: ec2", with: "type: acme-hosts")
+        let project = try Project(["pipelines/app.yml": unserved])
         defer { project.remove() }
-        // No plugin serves ec2 in this build: refused before anything runs.
+        // No plugin serves acme-hosts: refused before anything runs.
         let result = try project.run(["run", "pipelines/app.yml"], environment: ["APP_TOKEN": "s3cr3t-value", "NO_COLOR": "1"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("ec2"))
+        #expect(result.stderr.contains("acme-hosts"))
         #expect(!result.stdout.contains("hello from hello"))
 
         let buildOnly = try project.run(["run", "pipelines/app.yml", "--build-only"], environment: ["APP_TOKEN": "s3cr3t-value", "NO_COLOR": "1"])

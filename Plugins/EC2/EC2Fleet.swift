@@ -1,0 +1,101 @@
+import Foundation
+import SlipwayHost
+import SlipwayPluginKit
+
+/// Target type `ec2`: CodeDeploy's in-place lifecycle on each host of a static list, through
+/// the host's transport. The runner picks batches, orders hosts and rolls back.
+struct EC2Fleet: FleetPlugin {
+    typealias Config = EC2Config
+    static let targetType = "ec2"
+    static var configSchema: JSONValue { EC2Config.schema }
+
+    func discover(_ call: Call) async throws -> DiscoverResult {
+        var hosts: [FleetHost] = []
+        for entry in call.config.hosts {
+            let (transport, layout) = try HostConnector.connect(entry, config: call.config)
+            let revision = try await currentRevision(transport: transport, layout: layout, groupId: groupId(call))
+            hosts.append(FleetHost(id: entry.id, revision: revision))
+        }
+        return DiscoverResult(hosts: hosts, plan: call.plan ? ["read each host's last successful install"] : nil)
+    }
+
+    func deployHost(_ call: Call, host: FleetHost, revision: Revision, previousRevision: Revision?) async throws -> PluginResult {
+        guard let entry = call.config.hosts.first(where: { $0.id == host.id }) else {
+            throw PluginError.notFound("host \(host.id) is not in with.hosts")
+        }
+        let (transport, layout) = try HostConnector.connect(entry, config: call.config)
+        let scratch = NSTemporaryDirectory() + "slipway-ec2-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+
+        let bundle: LocalBundle
+        let appSpec: AppSpec
+        do {
+            bundle = try LocalBundle.unpack(archive: revision.archive, format: revision.format, into: scratch + "/bundle")
+            let loaded = try AppSpecFile.load(bundle: bundle)
+            appSpec = loaded.appSpec
+            for warning in loaded.warnings { call.context.emit(level: .warning, message: warning, host: host.id) }
+        } catch {
+            throw PluginError.failed(error.message)
+        }
+        var hookEnvironment = call.config.env ?? [:]
+        hookEnvironment.merge(entry.env ?? [:]) { _, host in host }
+        // Any host whose root is a folder (local, or a remote one shared by several test hosts)
+        // tells its hooks where "/" is.
+        if !layout.fileSystemRoot.isEmpty { hookEnvironment["SLIPWAY_HOST_ROOT"] = layout.fileSystemRoot }
+        let deployment = HostDeployment(
+            transport: transport, layout: layout,
+            identity: DeploymentIdentity(deploymentId: call.deploymentId, applicationName: call.config.application ?? call.stage,
+                                         deploymentGroupName: groupName(call), deploymentGroupId: groupId(call),
+                                         bundleEnvironment: DeploymentIdentity.bundleEnvironment(location: revision.location)),
+            hookEnvironment: hookEnvironment,
+            fileExistsOverride: call.config.fileExistsBehavior.flatMap(FileExistsBehavior.init(rawValue:)),
+            revisionLabel: revision.sha256)
+        do {
+            if call.plan {
+                let plan = try await deployment.plan(bundle: bundle, appSpec: appSpec)
+                return PluginResult(plan: plan.summary.map { "\(host.id) \($0)" })
+            }
+            let context = call.context
+            let id = host.id
+            try await CancellationWatch.run(isCancelled: { context.isCancelled }) { () async throws(HostDeploymentError) in
+                try await deployment.deploy(bundle: bundle, appSpec: appSpec, observer: .init(
+                line: { event, stream, line in
+                    context.emit(level: stream == .stderr ? .warning : .info, message: line, host: id,
+                                 fields: ["event": event.rawValue, "stream": stream.rawValue])
+                },
+                eventStarted: { planned in
+                    let source = planned.fromPreviousRevision ? " (scripts of the last successful revision)" : ""
+                    context.emit(message: planned.event.rawValue + source, host: id, fields: ["event": planned.event.rawValue])
+                },
+                warning: { text in context.emit(level: .warning, message: text, host: id) },
+                isCancelled: { context.isCancelled }))
+            }
+        } catch {
+            if error.message == "cancelled" { throw PluginError.cancelled() }
+            throw PluginError.failed(error.description)
+        }
+        return PluginResult()
+    }
+
+    private func groupName(_ call: Call) -> String { call.config.deploymentGroup ?? call.stage }
+
+    /// The on-host folder name of the deployment group (CodeDeploy uses the group's UUID).
+    private func groupId(_ call: Call) -> String {
+        let name = groupName(call)
+        return "dg-" + String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+    }
+
+    /// The sha256 of the revision in the host's last successful install, nil when none.
+    private func currentRevision(transport: any HostTransport, layout: HostLayout, groupId: String) async throws -> String? {
+        let record = layout.lastSuccessfulInstall(groupId)
+        let script = "d=$(cat '\(record)' 2>/dev/null) && [ -n \"$d\" ] && cat \"$d/\(HostDeployment.revisionFile)\" 2>/dev/null; exit 0"
+        let lines = LinesBox()
+        let result = try await transport.run(script, environment: [:], timeout: .seconds(60)) { stream, line in
+            if stream == .stdout { lines.append(line) }
+        }
+        guard result.succeeded else { throw PluginError.failed("\(transport.description): cannot read the last install: \(result.termination)") }
+        let text = lines.joined().trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.count == 64 ? text : nil
+    }
+}
