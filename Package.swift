@@ -51,7 +51,7 @@ let package = Package(
 
         .testTarget(name: "SlipwayYAMLTests", dependencies: ["SlipwayYAML"]),
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
-        .testTarget(name: "SlipwayHostTests", dependencies: ["SlipwayHost", "SlipwayYAML", "SlipwayProcess"]),
+        .testTarget(name: "SlipwayHostTests", dependencies: ["SlipwayHost", "SlipwayYAML", "SlipwayProcess", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayEventsTests", dependencies: ["SlipwayEvents"]),
         .testTarget(name: "SlipwayArchiveTests", dependencies: ["SlipwayArchive", "CArchive"]),
         // Real services for tests: moto_server, a tiny HTTP server for fake endpoints.

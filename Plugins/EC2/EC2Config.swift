@@ -16,6 +16,8 @@ struct EC2Config: Decodable, Sendable {
     var fileExistsBehavior: String?
     /// Variables every hook sees, on every host.
     var env: [String: String]?
+    /// An ssh config file for ssh hosts (default: ~/.ssh/config).
+    var sshConfig: String?
 }
 
 /// One host: just an id (short form) or `{id, transport, root, env}`.
@@ -24,8 +26,10 @@ struct HostEntry: Decodable, Sendable {
     var transport: String?
     var root: String?
     var env: [String: String]?
+    /// For ssh hosts: the ssh alias or host name (default: the id).
+    var alias: String?
 
-    private enum CodingKeys: String, CodingKey { case id, transport, root, env }
+    private enum CodingKeys: String, CodingKey { case id, transport, root, env, alias }
 
     init(from decoder: any Decoder) throws {
         if let id = try? decoder.singleValueContainer().decode(String.self) {
@@ -37,6 +41,7 @@ struct HostEntry: Decodable, Sendable {
         transport = try container.decodeIfPresent(String.self, forKey: .transport)
         root = try container.decodeIfPresent(String.self, forKey: .root)
         env = try container.decodeIfPresent([String: String].self, forKey: .env)
+        alias = try container.decodeIfPresent(String.self, forKey: .alias)
     }
 }
 
@@ -52,6 +57,7 @@ extension EC2Config {
             "root": ["type": "string", "minLength": 1],
             "fileExistsBehavior": ["type": "string", "enum": ["DISALLOW", "OVERWRITE", "RETAIN"]],
             "env": ["type": "object", "additionalProperties": ["type": "string"]],
+            "sshConfig": ["type": "string", "minLength": 1],
             "hosts": [
                 "type": "array", "minItems": 1,
                 "items": [
@@ -64,6 +70,7 @@ extension EC2Config {
                         "transport": ["type": "string", "enum": .array(HostConnector.transports.map(JSONValue.string))],
                         "root": ["type": "string", "minLength": 1],
                         "env": ["type": "object", "additionalProperties": ["type": "string"]],
+                        "alias": ["type": "string", "minLength": 1],
                     ],
                 ],
             ],

@@ -1,11 +1,32 @@
 import Foundation
+import Synchronization
 import SlipwayHost
 import SlipwayPluginKit
 
 /// Turns a host entry into the transport that reaches it and the layout it has there.
 /// New transports (ssh, ssm) are one more case here and one more name in `transports`.
 enum HostConnector {
-    static let transports = ["local"]
+    static let transports = ["local", "ssh"]
+
+    /// One OpenSSH client (one master connection per alias) for the whole plugin process, per
+    /// ssh config file.
+    private static let sshClients = Mutex<[String: SSHClient]>([:])
+
+    static func sshClient(configFile: String?) throws(PluginError) -> SSHClient {
+        let key = configFile ?? ""
+        let existing = sshClients.withLock { $0[key] }
+        if let existing { return existing }
+        do {
+            let client = try SSHClient(options: SSHOptions(configFile: configFile.map(absolutePath)))
+            return sshClients.withLock { clients in
+                if let raced = clients[key] { return raced }
+                clients[key] = client
+                return client
+            }
+        } catch {
+            throw PluginError.failed("cannot set up ssh: \(error)")
+        }
+    }
 
     static func connect(_ entry: HostEntry, config: EC2Config) throws(PluginError) -> (transport: any HostTransport, layout: HostLayout) {
         let kind = entry.transport ?? config.transport ?? "local"
@@ -21,6 +42,12 @@ enum HostConnector {
                 throw PluginError.failed("host \(entry.id): cannot create \(absolute): \(error.localizedDescription)")
             }
             return (LocalTransport(root: absolute), .local(root: absolute))
+        case "ssh":
+            // The host is an alias (or host name) the user's ssh config resolves; a `root`
+            // makes a folder on that machine the host's root, so several hosts can share one
+            // machine (as tests do).
+            let transport = SSHTransport(alias: entry.alias ?? entry.id, client: try sshClient(configFile: config.sshConfig))
+            return (transport, entry.root.map { HostLayout.local(root: $0) } ?? HostLayout())
         default:
             throw PluginError.invalidConfig("host \(entry.id): unknown transport \"\(kind)\" (available: \(transports.joined(separator: ", ")))")
         }

@@ -1,0 +1,83 @@
+/// The program fed to the remote `/bin/sh -s` for one `run`: it exports the environment,
+/// starts the caller's script in a new session (so in its own process group) with stdin from
+/// /dev/null, announces that group on stdout before the script can print anything, and exits
+/// with the script's status.
+///
+/// Why a side channel on stdout: killing the local ssh client does not stop the remote
+/// command (without a pty sshd sends it no signal), so on timeout we must kill the group
+/// remotely, and for that we need its id. The announcement is printed by the group leader
+/// itself before it execs the script, so it is always the first, whole stdout line.
+struct RemoteRunScript {
+    /// `kill` operand for the remote work: `-PGID` for a process group, or a plain pid on a
+    /// host without `setsid` (then only the script's shell can be signalled).
+    typealias KillTarget = String
+
+    let script: String
+    let environment: [String: String]
+    /// Unique per run, so the script's own output cannot be mistaken for the announcement.
+    let marker: String
+
+    init(script: String, environment: [String: String], nonce: String) {
+        self.script = script
+        self.environment = environment
+        self.marker = "slipway-remote-run-\(nonce)"
+    }
+
+    /// Invalid variable names and NUL bytes are refused: neither can be expressed safely.
+    func render() throws(InvalidInput) -> String {
+        if script.utf8.contains(0) { throw InvalidInput(message: "the script contains a NUL byte") }
+        var lines = ["slipway_script=\(ShellQuoting.quote(script))"]
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
+            guard ShellQuoting.isValidVariableName(name) else {
+                throw InvalidInput(message: "invalid environment variable name \(name.debugDescription)")
+            }
+            if value.utf8.contains(0) { throw InvalidInput(message: "environment variable \(name) contains a NUL byte") }
+            lines.append("export \(name)=\(ShellQuoting.quote(value))")
+        }
+        // `setsid` does not fork here: a background job of a non-interactive shell is not a
+        // group leader, so `$!` is the new session's leader and `wait` waits for the script.
+        lines += [
+            "if command -v setsid >/dev/null 2>&1; then",
+            "  setsid /bin/sh -c 'echo \"\(marker) -$$\"; exec /bin/sh -c \"$1\"' slipway-run \"$slipway_script\" </dev/null &",
+            "else",
+            "  /bin/sh -c 'echo \"\(marker) $$\"; exec /bin/sh -c \"$1\"' slipway-run \"$slipway_script\" </dev/null &",
+            "fi",
+            "wait \"$!\"",
+            "exit \"$?\"",
+        ]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The kill target if `line` is this run's announcement.
+    func killTarget(inAnnouncement line: String) -> KillTarget? {
+        let prefix = marker + " "
+        guard line.hasPrefix(prefix) else { return nil }
+        let target = line.dropFirst(prefix.count)
+        let digits = target.hasPrefix("-") ? target.dropFirst() : target
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCIIDigit) else { return nil }
+        return String(target)
+    }
+
+    /// Remote command (for the login shell) that sends TERM to `target`, waits up to
+    /// `graceSeconds` for it to go, then sends KILL. `sleep 1` steps: fractional sleep is not
+    /// POSIX.
+    static func killCommand(target: KillTarget, graceSeconds: Int) -> String {
+        let program = """
+            t=$1; g=$2
+            kill -s TERM -- "$t" 2>/dev/null || exit 0
+            i=0
+            while kill -s 0 -- "$t" 2>/dev/null && [ "$i" -lt "$g" ]; do sleep 1; i=$((i+1)); done
+            kill -s KILL -- "$t" 2>/dev/null
+            exit 0
+            """
+        return "/bin/sh -c \(ShellQuoting.quote(program)) slipway-kill \(ShellQuoting.quote(target)) \(graceSeconds)"
+    }
+
+    struct InvalidInput: Error {
+        let message: String
+    }
+}
+
+private extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}

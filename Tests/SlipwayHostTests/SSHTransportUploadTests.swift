@@ -1,0 +1,61 @@
+import Foundation
+@testable import SlipwayHost
+import Testing
+
+@Suite("SSHTransport.upload")
+struct SSHTransportUploadTests {
+    @Test func uploadsTheExactBytesCreatingParentFolders() async throws {
+        try await SSHTestFixture.with { fixture in
+            let bytes = Data((0..<3_000_000).map { _ in UInt8.random(in: 0...255) })
+            let source = "\(fixture.folder)/revision.tar"
+            try bytes.write(to: URL(fileURLWithPath: source))
+            let destinationFolder = "\(fixture.roots["web-1"]!)/deep/it's a dir"
+            let destination = "\(destinationFolder)/revision $(x).tar"
+
+            try await fixture.transport("web-1").upload(source, to: destination)
+
+            #expect(FileManager.default.contents(atPath: destination) == bytes)
+            // The temporary name used during the transfer is gone.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: destinationFolder) == ["revision $(x).tar"])
+        }
+    }
+
+    @Test func replacesAnExistingFileAndHandlesAnEmptyOne() async throws {
+        try await SSHTestFixture.with { fixture in
+            let source = "\(fixture.folder)/empty"
+            try Data().write(to: URL(fileURLWithPath: source))
+            let destination = "\(fixture.roots["web-1"]!)/file"
+            try Data("old".utf8).write(to: URL(fileURLWithPath: destination))
+
+            try await fixture.transport("web-1").upload(source, to: destination)
+
+            #expect(FileManager.default.contents(atPath: destination) == Data())
+        }
+    }
+
+    @Test func refusesARelativeDestinationAndAMissingSource() async throws {
+        try await SSHTestFixture.with { fixture in
+            let transport = fixture.transport("web-1")
+            let relative = await #expect(throws: TransportError.self) {
+                try await transport.upload("/etc/hostname", to: "relative/path")
+            }
+            #expect(relative?.message.contains("not an absolute path") == true)
+            let missing = await #expect(throws: TransportError.self) {
+                try await transport.upload("\(fixture.folder)/missing", to: "\(fixture.roots["web-1"]!)/x")
+            }
+            #expect(missing?.host == "ssh:web-1")
+            #expect(missing?.message.contains("missing") == true)
+        }
+    }
+
+    @Test func aRemoteWriteFailureIsReported() async throws {
+        try await SSHTestFixture.with { fixture in
+            let blocker = "\(fixture.roots["web-1"]!)/blocker"
+            try Data("a file, not a folder".utf8).write(to: URL(fileURLWithPath: blocker))
+            let error = await #expect(throws: TransportError.self) {
+                try await fixture.transport("web-1").upload("/etc/hostname", to: "\(blocker)/inside/file")
+            }
+            #expect(error?.message.contains("failed") == true)
+        }
+    }
+}
