@@ -5,19 +5,19 @@ import Testing
 @Suite("SSHTransport remote program")
 struct SSHTransportScriptTests {
     @Test func quotesSingleQuotesSoTheShellSeesOneLiteralWord() {
-        #expect(ShellQuoting.quote("it's") == #"'it'\''s'"#)
-        #expect(ShellQuoting.quote("") == "''")
-        #expect(ShellQuoting.quote("$(x) `y` \\") == "'$(x) `y` \\'")
+        #expect(Shell.quote("it's") == #"'it'\''s'"#)
+        #expect(Shell.quote("") == "''")
+        #expect(Shell.quote("$(x) `y` \\") == "'$(x) `y` \\'")
     }
 
     @Test func acceptsOnlyPortableVariableNames() {
-        #expect(ShellQuoting.isValidVariableName("DEPLOY_ID"))
-        #expect(ShellQuoting.isValidVariableName("_x1"))
-        #expect(!ShellQuoting.isValidVariableName("1X"))
-        #expect(!ShellQuoting.isValidVariableName(""))
-        #expect(!ShellQuoting.isValidVariableName("A-B"))
-        #expect(!ShellQuoting.isValidVariableName("A=B"))
-        #expect(!ShellQuoting.isValidVariableName("É"))
+        #expect(Shell.isValidVariableName("DEPLOY_ID"))
+        #expect(Shell.isValidVariableName("_x1"))
+        #expect(!Shell.isValidVariableName("1X"))
+        #expect(!Shell.isValidVariableName(""))
+        #expect(!Shell.isValidVariableName("A-B"))
+        #expect(!Shell.isValidVariableName("A=B"))
+        #expect(!Shell.isValidVariableName("É"))
     }
 
     @Test func recognisesOnlyThisRunsAnnouncement() {

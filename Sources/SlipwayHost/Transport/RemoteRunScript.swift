@@ -26,13 +26,13 @@ struct RemoteRunScript {
     /// Invalid variable names and NUL bytes are refused: neither can be expressed safely.
     func render() throws(InvalidInput) -> String {
         if script.utf8.contains(0) { throw InvalidInput(message: "the script contains a NUL byte") }
-        var lines = ["slipway_script=\(ShellQuoting.quote(script))"]
+        var lines = ["slipway_script=\(Shell.quote(script))"]
         for (name, value) in environment.sorted(by: { $0.key < $1.key }) {
-            guard ShellQuoting.isValidVariableName(name) else {
+            guard Shell.isValidVariableName(name) else {
                 throw InvalidInput(message: "invalid environment variable name \(name.debugDescription)")
             }
             if value.utf8.contains(0) { throw InvalidInput(message: "environment variable \(name) contains a NUL byte") }
-            lines.append("export \(name)=\(ShellQuoting.quote(value))")
+            lines.append("export \(name)=\(Shell.quote(value))")
         }
         // `setsid` does not fork here: a background job of a non-interactive shell is not a
         // group leader, so `$!` is the new session's leader and `wait` waits for the script.
@@ -70,7 +70,7 @@ struct RemoteRunScript {
             kill -s KILL -- "$t" 2>/dev/null
             exit 0
             """
-        return "/bin/sh -c \(ShellQuoting.quote(program)) slipway-kill \(ShellQuoting.quote(target)) \(graceSeconds)"
+        return "/bin/sh -c \(Shell.quote(program)) slipway-kill \(Shell.quote(target)) \(graceSeconds)"
     }
 
     struct InvalidInput: Error {

@@ -17,6 +17,6 @@ enum RemoteUploadCommand {
             mv -f -- "$tmp" "$dest" || exit 1
             trap - EXIT
             """
-        return "/bin/sh -c \(ShellQuoting.quote(program)) slipway-upload \(ShellQuoting.quote(destination)) \(expectedSize)"
+        return "/bin/sh -c \(Shell.quote(program)) slipway-upload \(Shell.quote(destination)) \(expectedSize)"
     }
 }
