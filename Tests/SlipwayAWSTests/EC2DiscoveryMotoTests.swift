@@ -60,7 +60,7 @@ struct EC2DiscoveryMotoTests {
         #expect(created.count == 2)
         let members = try await AutoScalingClient(client: client).instances(ofGroup: name)
         #expect(Set(members.map(\.instanceId)) == Set(created))
-        #expect(members.allSatisfy(\.isHealthyInService))
+        #expect(members.allSatisfy { $0.isHealthyInService })
         await #expect(throws: AutoScalingClient.GroupNotFound.self) {
             _ = try await AutoScalingClient(client: client).instances(ofGroup: name + "-missing")
         }
