@@ -42,7 +42,7 @@ let package = Package(
         // CodeDeploy-compatible host lifecycle: appspec, planner, transports (docs/architecture.md).
         .target(name: "SlipwayHost", dependencies: ["SlipwayYAML", "SlipwayProcess", "SlipwayArchive"]),
         .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
-        .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost"], path: "Plugins/EC2"),
+        .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost", "SlipwayAWS"], path: "Plugins/EC2"),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
             "SlipwayCore", "SlipwayEvents", "SlipwayYAML", "SlipwayHost",

@@ -11,13 +11,43 @@ struct EC2Config: Decodable, Sendable {
     var transport: String?
     /// Short form: local hosts live in `<root>/<id>`.
     var root: String?
-    var hosts: [HostEntry]
+    /// Static hosts; optional when `discover` finds them in AWS.
+    var hosts: [HostEntry]?
+    /// Hosts found in AWS: running instances with tags, or the instances of an Auto Scaling group.
+    var discover: DiscoverySettings?
+    /// AWS region and endpoint for discovery (default: AWS_REGION / AWS_ENDPOINT_URL).
+    var region: String?
+    var endpoint: String?
+    /// How discovered instances are reached (default: ssh to the private IP).
+    var reach: ReachSettings?
+    /// Discovered instance id -> the host that stands for it (tests map emulator instances to
+    /// local folders; the emulator's invented addresses must never be dialled).
+    var hostMap: [String: MappedHost]?
     /// The deployment's file-exists option (the appspec's own setting wins).
     var fileExistsBehavior: String?
     /// Variables every hook sees, on every host.
     var env: [String: String]?
     /// An ssh config file for ssh hosts (default: ~/.ssh/config).
     var sshConfig: String?
+}
+
+struct DiscoverySettings: Decodable, Sendable {
+    var tags: [String: String]?
+    var autoScalingGroup: String?
+}
+
+struct ReachSettings: Decodable, Sendable {
+    var transport: String?
+    /// `privateIp`, `instanceId` or `tag:<Key>`.
+    var address: String?
+}
+
+/// A host entry without the id (the instance id is the key).
+struct MappedHost: Decodable, Sendable {
+    var transport: String?
+    var root: String?
+    var env: [String: String]?
+    var alias: String?
 }
 
 /// One host: just an id (short form) or `{id, transport, root, env}`.
@@ -28,6 +58,14 @@ struct HostEntry: Decodable, Sendable {
     var env: [String: String]?
     /// For ssh hosts: the ssh alias or host name (default: the id).
     var alias: String?
+
+    init(id: String, transport: String? = nil, root: String? = nil, env: [String: String]? = nil, alias: String? = nil) {
+        self.id = id
+        self.transport = transport
+        self.root = root
+        self.env = env
+        self.alias = alias
+    }
 
     private enum CodingKeys: String, CodingKey { case id, transport, root, env, alias }
 
@@ -48,7 +86,6 @@ struct HostEntry: Decodable, Sendable {
 extension EC2Config {
     static let schema: JSONValue = [
         "type": "object",
-        "required": ["hosts"],
         "additionalProperties": false,
         "properties": [
             "application": ["type": "string", "minLength": 1],
@@ -58,6 +95,34 @@ extension EC2Config {
             "fileExistsBehavior": ["type": "string", "enum": ["DISALLOW", "OVERWRITE", "RETAIN"]],
             "env": ["type": "object", "additionalProperties": ["type": "string"]],
             "sshConfig": ["type": "string", "minLength": 1],
+            "region": ["type": "string", "minLength": 1],
+            "endpoint": ["type": "string", "minLength": 1],
+            "discover": [
+                "type": "object", "additionalProperties": false,
+                "properties": [
+                    "tags": ["type": "object", "additionalProperties": ["type": "string"]],
+                    "autoScalingGroup": ["type": "string", "minLength": 1],
+                ],
+            ],
+            "reach": [
+                "type": "object", "additionalProperties": false,
+                "properties": [
+                    "transport": ["type": "string", "enum": .array(HostConnector.transports.map(JSONValue.string))],
+                    "address": ["type": "string", "pattern": "^(privateIp|instanceId|tag:.+)$"],
+                ],
+            ],
+            "hostMap": [
+                "type": "object",
+                "additionalProperties": [
+                    "type": "object", "additionalProperties": false,
+                    "properties": [
+                        "transport": ["type": "string", "enum": .array(HostConnector.transports.map(JSONValue.string))],
+                        "root": ["type": "string", "minLength": 1],
+                        "env": ["type": "object", "additionalProperties": ["type": "string"]],
+                        "alias": ["type": "string", "minLength": 1],
+                    ],
+                ],
+            ],
             "hosts": [
                 "type": "array", "minItems": 1,
                 "items": [

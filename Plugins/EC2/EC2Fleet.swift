@@ -2,26 +2,40 @@ import Foundation
 import SlipwayHost
 import SlipwayPluginKit
 
-/// Target type `ec2`: CodeDeploy's in-place lifecycle on each host of a static list, through
-/// the host's transport. The runner picks batches, orders hosts and rolls back.
-struct EC2Fleet: FleetPlugin {
+/// Target type `ec2`: CodeDeploy's in-place lifecycle on each host (a static list and/or
+/// instances discovered by tag or Auto Scaling group), through the host's transport. The runner
+/// picks batches, orders hosts and rolls back.
+struct EC2Fleet: EC2FleetTarget {
     typealias Config = EC2Config
     static let targetType = "ec2"
+}
+
+/// Target type `asg`: the same lifecycle on the instances of `with.discover.autoScalingGroup`.
+struct ASGFleet: EC2FleetTarget {
+    typealias Config = EC2Config
+    static let targetType = "asg"
+}
+
+/// The shared implementation of `ec2` and `asg`; they differ only in what `with:` must give.
+protocol EC2FleetTarget: FleetPlugin where Config == EC2Config {}
+
+extension EC2FleetTarget {
     static var configSchema: JSONValue { EC2Config.schema }
 
     func discover(_ call: Call) async throws -> DiscoverResult {
         var hosts: [FleetHost] = []
-        for entry in call.config.hosts {
-            let (transport, layout) = try HostConnector.connect(entry, config: call.config)
+        for host in try await EC2Discovery.hosts(call.config, targetType: Self.targetType) {
+            let (transport, layout) = try HostConnector.connect(host.entry, config: call.config)
             let revision = try await currentRevision(transport: transport, layout: layout, groupId: groupId(call))
-            hosts.append(FleetHost(id: entry.id, revision: revision))
+            hosts.append(FleetHost(id: host.entry.id, revision: revision, healthy: host.healthy))
         }
         return DiscoverResult(hosts: hosts, plan: call.plan ? ["read each host's last successful install"] : nil)
     }
 
     func deployHost(_ call: Call, host: FleetHost, revision: Revision, previousRevision: Revision?) async throws -> PluginResult {
-        guard let entry = call.config.hosts.first(where: { $0.id == host.id }) else {
-            throw PluginError.notFound("host \(host.id) is not in with.hosts")
+        guard let entry = try await EC2Discovery.hosts(call.config, targetType: Self.targetType)
+            .first(where: { $0.entry.id == host.id })?.entry else {
+            throw PluginError.notFound("host \(host.id) is neither in with.hosts nor discovered")
         }
         let (transport, layout) = try HostConnector.connect(entry, config: call.config)
         let scratch = NSTemporaryDirectory() + "slipway-ec2-\(UUID().uuidString)"

@@ -1,10 +1,11 @@
 import SlipwayPluginKit
 
-/// The EC2 plugin library: target type `ec2` (hosts from a static list, in place).
+/// The EC2 plugin library: target types `ec2` (static or discovered hosts) and `asg`
+/// (an Auto Scaling group's instances), both in place.
 enum EC2Plugin: SlipwayPlugin {
     static let name = "ec2"
     static let version = "0.1.0"
-    static var targets: [PluginTarget] { [.fleet(EC2Fleet.self)] }
+    static var targets: [PluginTarget] { [.fleet(EC2Fleet.self), .fleet(ASGFleet.self)] }
 }
 
 // The one exported C symbol.
