@@ -196,14 +196,10 @@ struct Deploy: AsyncParsableCommand {
 
 /// A stored revision's archive on this machine: the local copy, or downloaded from the store.
 func fetch(_ metadata: RevisionMetadata, _ context: DeployContext) async throws -> String {
-    let local = context.pipeline.root + "/.slipway/revisions/\(metadata.sha256).\(metadata.format.fileExtension)"
-    if FileManager.default.fileExists(atPath: local) { return local }
     do {
-        try FileManager.default.createDirectory(atPath: (local as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try await context.store.getFile(metadata.key, to: local)
+        return try await context.deployer.localArchive(of: metadata)
     } catch {
         printError("cannot fetch revision \(metadata.shortID): \(error)")
         throw Exit.packagingFailed
     }
-    return local
 }

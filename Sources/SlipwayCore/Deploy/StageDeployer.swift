@@ -108,7 +108,7 @@ public struct StageDeployer: Sendable {
                 if target.primitives == .fleet {
                     let hosts = try await primitives.discover()
                     lines.append("\(hosts.count) host\(hosts.count == 1 ? "" : "s"): \(hosts.map(\.id).joined(separator: ", "))")
-                    let minimum = stage.strategy.flatMap { if case .fleet(let m) = $0.config { m } else { nil } } ?? .allButOne
+                    let minimum = fleetMinimum(stage)
                     if let plan = try? FleetPlan.make(minimum, hostCount: hosts.count) { lines += plan.describe() }
                     if let first = hosts.first { try await primitives.deployHost(first, revision: revisionRef, previous: nil) }
                 } else {
@@ -179,7 +179,7 @@ public struct StageDeployer: Sendable {
         let result: RolloutResult
         switch target.primitives {
         case .fleet:
-            let minimum = stage.strategy.flatMap { if case .fleet(let m) = $0.config { m } else { nil } } ?? .allButOne
+            let minimum = fleetMinimum(stage)
             let rollout = FleetRollout(stage: stage.name, minimum: minimum, primitives: primitives, revision: revisionRef,
                                        previous: previous, gates: gates, sink: sink, recorder: recorder, isCancelled: isCancelled,
                                        alreadyFinished: resume?.finishedHosts ?? [])
@@ -309,13 +309,26 @@ public struct StageDeployer: Sendable {
         guard let sha256 else { return nil }
         let metadataKey = RevisionLayout.metadataKey(pipeline: pipeline.name, sha256: sha256)
         guard let (data, _) = try? await store.get(metadataKey),
-              let metadata = try? RevisionJSON.decoder.decode(RevisionMetadata.self, from: data) else { return nil }
-        let local = workDirectory + "/revisions/\(sha256).\(metadata.format.fileExtension)"
+              let metadata = try? RevisionJSON.decoder.decode(RevisionMetadata.self, from: data),
+              let local = try? await localArchive(of: metadata) else { return nil }
+        return RevisionRef(sha256: sha256, format: metadata.format.rawValue, archive: local, location: store.location + "/" + metadata.key)
+    }
+
+    /// A stored revision's archive on this machine: the local copy in `.slipway/revisions`, else
+    /// downloaded there from the store.
+    public func localArchive(of metadata: RevisionMetadata) async throws(StoreError) -> String {
+        let local = workDirectory + "/revisions/\(metadata.sha256).\(metadata.format.fileExtension)"
         if !FileManager.default.fileExists(atPath: local) {
             try? FileManager.default.createDirectory(atPath: workDirectory + "/revisions", withIntermediateDirectories: true)
-            guard (try? await store.getFile(metadata.key, to: local)) != nil else { return nil }
+            try await store.getFile(metadata.key, to: local)
         }
-        return RevisionRef(sha256: sha256, format: metadata.format.rawValue, archive: local, location: store.location + "/" + metadata.key)
+        return local
+    }
+
+    /// The stage's minimum healthy hosts; CodeDeploy's default is OneAtATime.
+    func fleetMinimum(_ stage: Stage) -> MinimumHealthyHosts {
+        if case .fleet(let minimum)? = stage.strategy?.config { return minimum }
+        return .allButOne
     }
 
     func trafficShift(_ stage: Stage) -> TrafficShift {

@@ -94,25 +94,20 @@ public struct RevisionPusher: Sendable {
         let pushScope = "push/\(pipeline.name)"
         let started = ContinuousClock.now
         let location = store.location + "/" + metadata.key
-        var uploaded = false
+        let uploaded: Bool
         do {
-            if let existing = try await store.head(metadata.key), existing.size == metadata.size {
-                sink.emit(.info("\(metadata.shortID) is already in \(store.location): nothing to upload", scope: pushScope))
-            } else {
-                sink.emit(.stepStarted(scope: pushScope, message: "uploading \(metadata.shortID) (\(ByteCount.format(metadata.size))) to \(store.location)"))
-                try await store.putFile(metadata.key, path: packaged.path)
-                uploaded = true
-                sink.emit(.stepFinished(scope: pushScope, status: .succeeded, duration: seconds(since: started), message: "uploaded \(metadata.key)"))
-            }
-            let metadataKey = RevisionLayout.metadataKey(pipeline: pipeline.name, sha256: metadata.sha256)
-            if try await store.head(metadataKey) == nil {
-                let data = try RevisionJSON.encoder.encode(metadata)
-                try await store.put(metadataKey, data: data, condition: .none)
-            }
-        } catch let error as StoreError {
-            throw .store(error.description)
+            uploaded = try await store.head(metadata.key)?.size != metadata.size
         } catch {
-            throw .io("cannot encode revision metadata: \(error)")
+            throw .store(error.description)
+        }
+        if uploaded {
+            sink.emit(.stepStarted(scope: pushScope, message: "uploading \(metadata.shortID) (\(ByteCount.format(metadata.size))) to \(store.location)"))
+        } else {
+            sink.emit(.info("\(metadata.shortID) is already in \(store.location): nothing to upload", scope: pushScope))
+        }
+        try await Self.store(metadata, archive: packaged.path, in: store)
+        if uploaded {
+            sink.emit(.stepFinished(scope: pushScope, status: .succeeded, duration: seconds(since: started), message: "uploaded \(metadata.key)"))
         }
         return Pushed(packaged: packaged, uploaded: uploaded, location: location)
     }
