@@ -19,7 +19,11 @@ struct SSHTestFixture {
         killGrace: Duration = .seconds(5),
         _ body: (SSHTestFixture) async throws -> T
     ) async throws -> T {
-        let server = try SSHTestServer.start()
+        // A private sshd per fixture: the transport's timeout and cancellation tests start and
+        // kill remote process groups, and under the shared sshd of scripts/test the cancellation
+        // test's session intermittently never started its script on a loaded machine (not
+        // understood yet; see the closing note). The CLI's ssh test uses the shared one.
+        let server = try SSHTestServer.start(shared: false)
         defer { server.stop() }
         let folder = try makeTemporaryFolder(prefix: "slipway-ssh-test")
         defer { try? FileManager.default.removeItem(atPath: folder) }

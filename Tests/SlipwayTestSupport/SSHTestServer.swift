@@ -15,10 +15,12 @@ public final class SSHTestServer: Sendable {
     public let folder: String
     private let sshdPID: pid_t?
 
-    public static func start() throws -> SSHTestServer {
+    /// `shared`: use the sshd `scripts/test` started (`SLIPWAY_SSH_*`) when there is one; else
+    /// (or with `shared: false`) start a private one for this test.
+    public static func start(shared: Bool = true) throws -> SSHTestServer {
         let folder = try makeTemporaryFolder(prefix: "slipway-sshd")
         let environment = ProcessInfo.processInfo.environment
-        if let portText = environment["SLIPWAY_SSH_PORT"], let port = Int(portText),
+        if shared, let portText = environment["SLIPWAY_SSH_PORT"], let port = Int(portText),
            let key = environment["SLIPWAY_SSH_KEY"] {
             return SSHTestServer(port: port, keyFile: key, user: environment["SLIPWAY_SSH_USER"] ?? NSUserName(),
                                  folder: folder, sshdPID: nil)
