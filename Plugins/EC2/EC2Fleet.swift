@@ -38,6 +38,7 @@ extension EC2FleetTarget {
             throw PluginError.notFound("host \(host.id) is neither in with.hosts nor discovered")
         }
         let (transport, layout) = try HostConnector.connect(entry, config: call.config)
+        let membership = try await LoadBalancerTraffic.membership(call, entry: entry)
         let scratch = NSTemporaryDirectory() + "slipway-ec2-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -64,7 +65,7 @@ extension EC2FleetTarget {
                                          bundleEnvironment: DeploymentIdentity.bundleEnvironment(location: revision.location)),
             hookEnvironment: hookEnvironment,
             fileExistsOverride: call.config.fileExistsBehavior.flatMap(FileExistsBehavior.init(rawValue:)),
-            revisionLabel: revision.sha256)
+            loadBalancer: membership != nil, revisionLabel: revision.sha256)
         do {
             if call.plan {
                 let plan = try await deployment.plan(bundle: bundle, appSpec: appSpec)
@@ -83,6 +84,7 @@ extension EC2FleetTarget {
                     context.emit(message: planned.event.rawValue + source, host: id, fields: ["event": planned.event.rawValue])
                 },
                 warning: { text in context.emit(level: .warning, message: text, host: id) },
+                traffic: { event in try await membership?.handle(event) },
                 isCancelled: { context.isCancelled }))
             }
         } catch {
