@@ -33,8 +33,12 @@ struct TargetGroupMembership: Sendable {
 
     /// BlockTraffic: deregister from every group it is in, then wait until none still drains it.
     func block() async throws(PluginError) {
-        try await perform("deregistering from") { group throws in
-            try await elb.deregisterTargets(targetGroupArn: group, targets: [target])
+        // Only where it is registered: ELBv2 refuses to deregister an unknown target (InvalidTarget),
+        // and a detached Auto Scaling group has already deregistered its instances.
+        try await perform("deregistering from") { [elb, target, instanceId] group throws in
+            let registered = try await elb.targetHealth(targetGroupArn: group, targets: [target])
+                .contains { $0.target.id == instanceId && !$0.isDeregistered }
+            if registered { try await elb.deregisterTargets(targetGroupArn: group, targets: [target]) }
         }
         try await wait(for: "deregistration", limit: settings.deregistrationLimit) { health in
             health.isDeregistered
