@@ -37,13 +37,29 @@ struct ASGBlueGreen: TrafficPlugin {
         var state = try await BlueGreenState.load(call, aws: aws)
         let share = Int(percent.rounded())
         if call.plan { return PluginResult(plan: ["put \(share)% of the traffic on \(state.greenGroup)"]) }
+        // Green's first traffic: its BeforeAllowTraffic hooks run first (CodeDeploy's green Allow*).
+        if share > 0 && state.percent == 0 { try await TrafficHooks(call: call).run(.beforeAllowTraffic, onGroup: state.greenGroup) }
         try await BlueGreenTraffic(aws: aws, state: state, settings: call.config.blueGreen, context: call.context).shift(to: share)
         state.percent = share
         return PluginResult(state: try JSONValue(encoding: state))
     }
 
+    /// All traffic on green, then CodeDeploy's order: green AfterAllowTraffic, blue
+    /// BeforeBlockTraffic, blue leaves (registration mode), blue AfterBlockTraffic.
     func promote(_ call: Call) async throws -> PluginResult {
-        try await setWeight(call, percent: 100)
+        let aws = try BlueGreenAWS(call.config)
+        var state = try await BlueGreenState.load(call, aws: aws)
+        if call.plan { return PluginResult(plan: ["all traffic on \(state.greenGroup), then \(state.blueGroup) leaves the load balancer"]) }
+        let hooks = TrafficHooks(call: call)
+        let traffic = BlueGreenTraffic(aws: aws, state: state, settings: call.config.blueGreen, context: call.context)
+        if state.percent == 0 { try await hooks.run(.beforeAllowTraffic, onGroup: state.greenGroup) }
+        try await traffic.shift(to: 100)
+        state.percent = 100
+        try await hooks.run(.afterAllowTraffic, onGroup: state.greenGroup)
+        try await hooks.run(.beforeBlockTraffic, onGroup: state.blueGroup)
+        try await traffic.retireBlue()
+        try await hooks.run(.afterBlockTraffic, onGroup: state.blueGroup)
+        return PluginResult(state: try JSONValue(encoding: state))
     }
 
     func cleanup(_ call: Call) async throws -> PluginResult {
@@ -90,7 +106,17 @@ struct ASGBlueGreen: TrafficPlugin {
         }
         if call.plan { return PluginResult(plan: ["send all traffic back to \(state.blueGroup)", "remove \(state.greenGroup)"]) }
         if try await aws.group(state.blueGroup) != nil {
+            // Traffic reached green: the reverse of a shift, hooks included (blue Allow*, green Block*).
+            let hooks = TrafficHooks(call: call)
+            if state.percent > 0 {
+                await hooks.runReporting(.beforeBlockTraffic, onGroup: state.greenGroup)
+                await hooks.runReporting(.beforeAllowTraffic, onGroup: state.blueGroup)
+            }
             try await BlueGreenTraffic(aws: aws, state: state, settings: call.config.blueGreen, context: call.context).restoreBlue()
+            if state.percent > 0 {
+                await hooks.runReporting(.afterAllowTraffic, onGroup: state.blueGroup)
+                await hooks.runReporting(.afterBlockTraffic, onGroup: state.greenGroup)
+            }
         } else if try await aws.group(state.greenGroup) != nil {
             throw PluginError.failed("\(state.blueGroup) no longer exists: traffic stays on \(state.greenGroup)")
         }

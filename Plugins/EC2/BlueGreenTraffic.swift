@@ -11,16 +11,22 @@ struct BlueGreenTraffic: Sendable {
     var settings: BlueGreenSettings
     var context: PluginContext
 
-    /// Puts `percent` of the traffic on green.
+    /// Puts `percent` of the traffic on green. Registration mode can only add green (100);
+    /// blue leaves in `retireBlue`.
     func shift(to percent: Int) async throws(PluginError) {
         if state.isWeighted {
             try await setWeights(green: percent)
         } else if percent == 100 {
-            try await move(from: state.blueGroup, to: state.greenGroup)
+            try await join(state.greenGroup)
         } else if percent > 0 {
             throw PluginError.failed("a \(percent)% shift needs weighted target groups (with.blueGreen.listener and targetGroupPair); "
                 + "without them traffic moves all at once: use strategy allAtOnce: true")
         }
+    }
+
+    /// Blue stops serving: weighted, its weight is 0 already; registration, it leaves the groups.
+    func retireBlue() async throws(PluginError) {
+        if !state.isWeighted { try await leave(state.blueGroup) }
     }
 
     /// All traffic back on blue.
@@ -28,7 +34,8 @@ struct BlueGreenTraffic: Sendable {
         if state.isWeighted {
             try await setWeights(green: 0)
         } else {
-            try await move(from: state.greenGroup, to: state.blueGroup)
+            try await join(state.blueGroup)
+            try await leave(state.greenGroup)
         }
     }
 
@@ -57,26 +64,27 @@ struct BlueGreenTraffic: Sendable {
 
     // MARK: Registration
 
-    /// `to`'s instances join the traffic groups and turn healthy, then `from`'s leave and drain.
-    /// Groups are attached / detached too, so instances launched later land on the right side.
-    func move(from source: String, to destination: String) async throws(PluginError) {
-        let groups = state.trafficGroups
-        if let target = try await aws.group(destination) {
-            do { try await aws.asg.attachTargetGroups(groups, toGroup: destination) } catch {
-                throw PluginError.failed("attaching the target groups to \(destination): \(error)")
-            }
-            context.emit(message: "registering \(destination)'s \(target.instances.count) instances")
-            try await forEach(target.instances.map(\.instanceId)) { membership throws(PluginError) in try await membership.allow() }
-        } else {
-            throw PluginError.failed("Auto Scaling group \(destination) no longer exists; traffic stays where it is")
+    /// The group's instances join the traffic groups and turn healthy. The groups are attached
+    /// too, so instances launched later land there as well.
+    func join(_ name: String) async throws(PluginError) {
+        guard let group = try await aws.group(name) else {
+            throw PluginError.failed("Auto Scaling group \(name) no longer exists; traffic stays where it is")
         }
-        if let origin = try await aws.group(source) {
-            do { try await aws.asg.detachTargetGroups(groups.filter(origin.targetGroupARNs.contains), fromGroup: source) } catch {
-                throw PluginError.failed("detaching the target groups from \(source): \(error)")
-            }
-            context.emit(message: "deregistering \(source)'s \(origin.instances.count) instances")
-            try await forEach(origin.instances.map(\.instanceId)) { membership throws(PluginError) in try await membership.block() }
+        do { try await aws.asg.attachTargetGroups(state.trafficGroups, toGroup: name) } catch {
+            throw PluginError.failed("attaching the target groups to \(name): \(error)")
         }
+        context.emit(message: "registering \(name)'s \(group.instances.count) instances")
+        try await forEach(group.instances.map(\.instanceId)) { membership throws(PluginError) in try await membership.allow() }
+    }
+
+    /// The group leaves the traffic groups and its instances drain.
+    func leave(_ name: String) async throws(PluginError) {
+        guard let group = try await aws.group(name) else { return }
+        do { try await aws.asg.detachTargetGroups(state.trafficGroups.filter(group.targetGroupARNs.contains), fromGroup: name) } catch {
+            throw PluginError.failed("detaching the target groups from \(name): \(error)")
+        }
+        context.emit(message: "deregistering \(name)'s \(group.instances.count) instances")
+        try await forEach(group.instances.map(\.instanceId)) { membership throws(PluginError) in try await membership.block() }
     }
 
     /// Runs `body` on the membership of every instance, all at once.

@@ -94,10 +94,10 @@ extension EC2FleetTarget {
         return PluginResult()
     }
 
-    private func groupName(_ call: Call) -> String { call.config.deploymentGroup ?? call.stage }
+    func groupName(_ call: Call) -> String { call.config.deploymentGroup ?? call.stage }
 
     /// The on-host folder name of the deployment group (CodeDeploy uses the group's UUID).
-    private func groupId(_ call: Call) -> String {
+    func groupId(_ call: Call) -> String {
         let name = groupName(call)
         return "dg-" + String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
     }

@@ -32,8 +32,19 @@ import Testing
         return Setup(client: client, endpoint: endpoint, lb: lb, blue: blue, blueInstances: instances)
     }
 
-    func project(_ setup: Setup, strategy: String, blueGreen: String, gates: String = "", validate: String = "exit 0") throws -> Project {
-        try Project([
+    func project(_ setup: Setup, strategy: String, blueGreen: String, gates: String = "", validate: String = "exit 0",
+                 trafficHooks: Bool = false) throws -> Project {
+        let hooks = !trafficHooks ? "" : ["BeforeAllowTraffic", "AfterAllowTraffic", "BeforeBlockTraffic", "AfterBlockTraffic"]
+            .map { "  \($0):\n    - location: probe.sh\n" }.joined()
+        // Logs the event, the site the host serves and the listener's weights (from moto).
+        let probe = """
+        #!/bin/sh
+        weights=$(curl -s '\(setup.endpoint)' -H 'Authorization: AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/us-east-1/elasticloadbalancing/aws4_request, SignedHeaders=host, Signature=0' \\
+          --data-urlencode Action=DescribeListeners --data-urlencode Version=2015-12-01 --data-urlencode 'ListenerArns.member.1=\(setup.lb.listener.arn)' \\
+          | grep -o 'targetgroup/[^/]*/[^<]*</TargetGroupArn><Weight>[0-9]*' | sed 's:targetgroup/\\([^/]*\\)/.*<Weight>:\\1=:' | sort | tr '\\n' ' ')
+        echo "$LIFECYCLE_EVENT site=$(cat "$SLIPWAY_HOST_ROOT/srv/site/index.html") $weights" >> "$SLIPWAY_HOST_ROOT/traffic.log"
+        """
+        return try Project([
             "pipelines/app.yml": """
             name: app
             revision: {source: app}
@@ -50,8 +61,9 @@ import Testing
                   root: hosts
                   blueGreen: \(blueGreen)
             """,
-            "app/appspec.yml": "version: 0.0\nos: linux\nfiles:\n  - {source: site, destination: /srv/site}\nhooks:\n  ValidateService:\n    - location: validate.sh\n",
+            "app/appspec.yml": "version: 0.0\nos: linux\nfiles:\n  - {source: site, destination: /srv/site}\nhooks:\n  ValidateService:\n    - location: validate.sh\n" + hooks,
             "app/validate.sh": "#!/bin/sh\n\(validate)\n",
+            "app/probe.sh": probe,
             "app/site/index.html": "v1\n",
         ])
     }
@@ -147,6 +159,41 @@ import Testing
         #expect(try await healthy(setup, 0).isEmpty)
         let blueStates = try await EC2Client(client: setup.client).instances(ids: setup.blueInstances).map(\.state)
         #expect(blueStates == ["running", "running"])
+    }
+
+    @Test func trafficHooksRunOnGreenThenBlueInCodeDeploysOrder() async throws {
+        let setup = try await setup(targetGroupCount: 2)
+        let (a, b) = (setup.lb.targetGroups[0], setup.lb.targetGroups[1])
+        try await setup.elb.modifyListener(arn: setup.lb.listener.arn, defaultActions: [.weightedForward([(a.arn, 100), (b.arn, 0)])])
+        let project = try project(setup, strategy: "{steps: [{percent: 50, bake: 0}]}",
+                                  blueGreen: "{listener: \"\(setup.lb.listener.arn)\", targetGroupPair: [\(a.name), \(b.name)], pollInterval: 0.1}",
+                                  trafficHooks: true)
+        defer { project.remove() }
+        func log(_ id: String) -> [String] {
+            ((try? String(contentsOfFile: project.root + "/hosts/\(id)/traffic.log", encoding: .utf8)) ?? "")
+                .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+
+        let first = try project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        let green = try #require(try await lineage(setup).first { $0.name != setup.blue })
+        // Green: BeforeAllowTraffic before it gets any traffic, AfterAllowTraffic once it has all.
+        for id in green.instances.map(\.instanceId) {
+            #expect(log(id) == ["BeforeAllowTraffic site=v1 \(a.name)=100 \(b.name)=0", "AfterAllowTraffic site=v1 \(a.name)=0 \(b.name)=100"])
+        }
+
+        try "v2\n".write(toFile: project.root + "/app/site/index.html", atomically: true, encoding: .utf8)
+        let second = try project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
+        // The first green is blue now: its Block* hooks run from what it installed (v1), once
+        // the new green has all the traffic (the pair alternates: green is on the first group again).
+        for id in green.instances.map(\.instanceId) {
+            #expect(log(id).suffix(2) == ["BeforeBlockTraffic site=v1 \(a.name)=100 \(b.name)=0", "AfterBlockTraffic site=v1 \(a.name)=100 \(b.name)=0"])
+        }
+        let newest = try #require(try await lineage(setup).first { $0.name != green.name && $0.name != setup.blue })
+        for id in newest.instances.map(\.instanceId) {
+            #expect(log(id) == ["BeforeAllowTraffic site=v2 \(a.name)=0 \(b.name)=100", "AfterAllowTraffic site=v2 \(a.name)=100 \(b.name)=0"])
+        }
     }
 
     @Test func aFailingGateSendsTrafficBackToBlueAndRemovesGreen() async throws {
