@@ -36,8 +36,8 @@ import Testing
         }
         #expect(process.isRunning, "the runner ended before the traffic reached 10%")
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let history = try project.run(["history", "pipelines/app.yml"])
+        _ = await CLI.waitForExit(process)
+        let history = try await project.run(["history", "pipelines/app.yml"])
         let line = try #require(history.stdout.split(separator: "\n").first { $0.contains("inProgress") })
         return String(line.prefix { $0 != " " })
     }
@@ -50,7 +50,7 @@ import Testing
         let greenName = "\(setup.blue)-\(id)"
         #expect(try await setup.asg.groups(names: [greenName]).count == 1)
 
-        let resumed = try project.run(["resume", "pipelines/app.yml", id], environment: BlueGreenCLITests.awsEnvironment)
+        let resumed = try await project.run(["resume", "pipelines/app.yml", id], environment: BlueGreenCLITests.awsEnvironment)
         #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
         // The journal said prepared: no second copy was made, and green now has everything.
         #expect(!resumed.stdout.contains("copying "))
@@ -65,7 +65,7 @@ import Testing
         defer { project.remove() }
         let id = try await runAndKillAtTenPercent(setup, project)
 
-        let rolledBack = try project.run(["resume", "pipelines/app.yml", id, "--rollback"], environment: BlueGreenCLITests.awsEnvironment)
+        let rolledBack = try await project.run(["resume", "pipelines/app.yml", id, "--rollback"], environment: BlueGreenCLITests.awsEnvironment)
         #expect(rolledBack.status == 3, "\(rolledBack.stdout)\n\(rolledBack.stderr)")
         #expect(rolledBack.stdout.contains("rolledBack"))
         let weights = try await setup.elb.listeners(arns: [setup.lb.listener.arn]).first?.defaultActions.first?.forwardWeights

@@ -74,7 +74,7 @@ import Testing
         let project = try project(endpoint: endpoint, targetGroup: group, instances: instances)
         defer { project.remove() }
 
-        let first = try project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let first = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
         // First deployment: no last successful revision, so no Block* hooks; the host is out of the
         // group from BlockTraffic to AllowTraffic while the other one keeps serving.
@@ -87,7 +87,7 @@ import Testing
         }
 
         try "v2\n".write(toFile: project.root + "/app/site/index.html", atomically: true, encoding: .utf8)
-        let second = try project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let second = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
         #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
         for host in ["a", "b"] {
             #expect(try log(project, host).suffix(5) == [
@@ -111,7 +111,7 @@ import Testing
         let instances = try await EC2Fixtures.runInstances(client, count: 2, tags: ["role": EC2Fixtures.unique("lb")])
         let project = try project(endpoint: endpoint, targetGroup: setup.targetGroups[0], instances: instances, instanceIds: false)
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains("with.loadBalancer needs the host's EC2 instance id (give it as instanceId)"))
         // Nothing was installed.
