@@ -223,6 +223,19 @@ import Testing
         #expect(try await healthy(setup, 1).isEmpty)
     }
 
+    @Test func aDryRunDescribesTheCopyAndChangesNothing() async throws {
+        let setup = try await setup(targetGroupCount: 1)
+        let project = try project(setup, strategy: "{allAtOnce: true}", blueGreen: "{blueInstances: {action: KEEP_ALIVE}}")
+        defer { project.remove() }
+        let result = try await project.run(["run", "pipelines/app.yml", "--dry-run"], environment: Self.awsEnvironment)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("copy Auto Scaling group \(setup.blue) into \(setup.blue)-d-"))
+        #expect(result.stdout.contains("register green in \(setup.lb.targetGroups[0].name), then deregister blue"))
+        #expect(result.stdout.contains("then keep \(setup.blue)"))
+        #expect(try await lineage(setup).map(\.name) == [setup.blue])
+        #expect(try await healthy(setup, 0) == Set(setup.blueInstances))
+    }
+
     @Test func aGreenHostFailingValidationRemovesGreenAndLeavesBlueServing() async throws {
         let setup = try await setup(targetGroupCount: 1)
         let project = try project(setup, strategy: "{allAtOnce: true}", blueGreen: "{pollInterval: 0.1}",

@@ -104,6 +104,25 @@ import Testing
         #expect(Set(health.filter { $0.state == "healthy" }.map(\.target.id)) == Set(instances))
     }
 
+    @Test func aHostTheLoadBalancerRefusesFailsAtAllowTrafficAndTheRolloutStops() async throws {
+        let endpoint = try await SharedMoto.endpoint()
+        let client = try awsClient(endpoint: endpoint)
+        let setup = try await ELBFixtures.loadBalancer(client, targetGroupCount: 1)
+        let instances = try await EC2Fixtures.runInstances(client, count: 2, tags: ["role": EC2Fixtures.unique("lb")])
+        // A stopped instance cannot be registered (InvalidTarget).
+        _ = try await client.send(.query(service: .ec2, action: "StopInstances", version: "2016-11-15",
+                                         parameters: [AWSQueryItem("InstanceId.1", instances[0])]))
+        let project = try project(endpoint: endpoint, targetGroup: setup.targetGroups[0], instances: instances)
+        defer { project.remove() }
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("AllowTraffic: failed: registering with \(setup.targetGroups[0].name): Elastic Load Balancing v2 RegisterTargets failed: HTTP 400 InvalidTarget"),
+                "\(result.stdout)")
+        // AfterAllowTraffic never ran on a, and OneAtATime stopped before b.
+        #expect(try log(project, "a").last?.hasPrefix("BeforeAllowTraffic ") == true)
+        #expect(!FileManager.default.fileExists(atPath: project.root + "/hosts/b/traffic.log"))
+    }
+
     @Test func aStaticHostWithoutAnInstanceIdIsAConfigurationError() async throws {
         let endpoint = try await SharedMoto.endpoint()
         let client = try awsClient(endpoint: endpoint)
