@@ -123,6 +123,50 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: project.root + "/hosts/b/traffic.log"))
     }
 
+    /// moto drops a target at once; a real load balancer drains it first. A fake ELBv2 endpoint
+    /// on 127.0.0.1 that never stops draining shows the wait is bounded and says why it failed.
+    @Test func aTargetThatKeepsDrainingFailsTheHostAfterTheDeregistrationTimeout() async throws {
+        let instance = "i-0123456789abcdef0"
+        let fake = try TestHTTPServer { request in
+            let body = String(decoding: request.body, as: UTF8.self)
+            if body.contains("Action=DeregisterTargets") {
+                return .text(200, "<DeregisterTargetsResponse><DeregisterTargetsResult/></DeregisterTargetsResponse>", contentType: "text/xml")
+            }
+            return .text(200, """
+                <DescribeTargetHealthResponse><DescribeTargetHealthResult><TargetHealthDescriptions><member>\
+                <Target><Id>\(instance)</Id></Target><TargetHealth><State>draining</State>\
+                <Reason>Target.DeregistrationInProgress</Reason></TargetHealth></member></TargetHealthDescriptions>\
+                </DescribeTargetHealthResult></DescribeTargetHealthResponse>
+                """, contentType: "text/xml")
+        }
+        defer { fake.stop() }
+        let project = try Project([
+            "pipelines/app.yml": """
+            name: app
+            revision: {source: app}
+            store: file://store
+            stages:
+              - name: web
+                type: ec2
+                with:
+                  endpoint: \(fake.baseURL)
+                  root: hosts
+                  loadBalancer: {targetGroups: ["arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/0123"], deregistrationTimeout: 1, pollInterval: 0.2}
+                  hosts: [{id: a, instanceId: \(instance)}]
+            """,
+            "app/appspec.yml": "version: 0.0\nos: linux\nfiles:\n  - {source: site, destination: /srv/site}\n",
+            "app/site/index.html": "v1\n",
+        ])
+        defer { project.remove() }
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("BlockTraffic: failed: \(instance): deregistration not reached within 1 s; web: draining (Target.DeregistrationInProgress)"),
+                "\(result.stdout)")
+        #expect(fake.requests.contains { String(decoding: $0.body, as: UTF8.self).contains("Action=DeregisterTargets") })
+        // The host was not touched while it still served.
+        #expect(!FileManager.default.fileExists(atPath: project.root + "/hosts/a/srv/site/index.html"))
+    }
+
     @Test func aStaticHostWithoutAnInstanceIdIsAConfigurationError() async throws {
         let endpoint = try await SharedMoto.endpoint()
         let client = try awsClient(endpoint: endpoint)
