@@ -11,8 +11,8 @@ struct Validate: ParsableCommand {
         discussion: """
         Reports every problem of every file with its position (file:line:column) and field path. \
         Environment variables a pipeline reads need not be set here: missing ones are warnings. \
-        Also takes an appspec.yml (EC2), a Lambda appspec (YAML or JSON, any name), or a revision bundle (.tgz, .tar, .zip, .tzst) whose appspec, \
-        hook scripts and file mappings are checked. Exits 1 when any file has an error.
+        Also takes an appspec.yml (EC2), a Lambda appspec (YAML or JSON, any name), or a revision \
+        bundle (.tgz, .tar, .zip, .tzst) whose appspec, hook scripts and file mappings are checked. Exits 1 when any file has an error.
         """
     )
 

@@ -127,7 +127,7 @@ struct LambdaAppSpecTests {
 
     @Test("a stage naming an appspec shifts its alias from CurrentVersion to TargetVersion and runs its hooks")
     func appSpecDeployment() async throws {
-        let fixture = try await LambdaFixture.make(stage: "    strategy: {canary: {percent: 20, interval: 2s}}")
+        let fixture = try await LambdaFixture.make(stage: "    strategy: {canary: {percent: 20, interval: 3s}}")
         defer { fixture.remove() }
         // Versions 1 and 2 exist already; the alias serves 1.
         _ = try await fixture.lambda.publishVersion(fixture.function, codeSha256: nil)
@@ -157,7 +157,7 @@ struct LambdaAppSpecTests {
                     let state = LambdaFixture.AliasState(version: alias.functionVersion, weights: alias.additionalVersionWeights)
                     if seen.last != state { seen.append(state) }
                 }
-                try await Task.sleep(for: .milliseconds(40))
+                try await Task.sleep(for: .milliseconds(150))
             }
             #expect(seen.contains(LambdaFixture.AliasState(version: "1", weights: ["2": 0.2])), "\(seen)")
             return try await fixture.wait(process, log: log)

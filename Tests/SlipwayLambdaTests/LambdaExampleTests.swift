@@ -57,7 +57,7 @@ struct LambdaExampleTests {
         let fixture = try await LambdaFixture.make(stage: "    strategy: {canary: {percent: 10, interval: 10m}}")
         defer { fixture.remove() }
         let (process, log) = try fixture.start(["run", "pipelines/app.yml"])
-        _ = try await fixture.waitForAlias { $0.weights == ["2": 0.1] }
+        _ = try await fixture.waitForAlias(process, log: log) { $0.weights == ["2": 0.1] }
         kill(process.processIdentifier, SIGTERM)
         let result = try await fixture.wait(process, log: log)
         #expect(result.status != 0, "\(result.output)")

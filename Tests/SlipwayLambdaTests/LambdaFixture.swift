@@ -123,23 +123,32 @@ struct LambdaFixture {
         try await lambda.aliasIfExists(function, name: Self.alias).map { AliasState(version: $0.functionVersion, weights: $0.additionalVersionWeights) }
     }
 
-    /// Polls GetAlias while `process` runs and returns the distinct states seen, in order.
-    func observe(_ process: Process, until stop: @Sendable @escaping () -> Bool = { false }) async throws -> [AliasState] {
-        var seen: [AliasState] = []
-        while process.isRunning && !stop() {
+    /// Polls GetAlias while `process` runs and returns the distinct states seen, in order,
+    /// after `initial` (read before the process started: a state the runner leaves within
+    /// moments is not reliably seen by polling on a busy machine, so tests start from a known one).
+    func observe(_ process: Process, startingWith initial: AliasState?) async throws -> [AliasState] {
+        var seen: [AliasState] = initial.map { [$0] } ?? []
+        while process.isRunning {
             if let state = try? await aliasState(), seen.last != state { seen.append(state) }
-            try await Task.sleep(for: .milliseconds(40))
+            // Gentle on the shared emulator: bakes last seconds, a poll every 150 ms sees each.
+            try await Task.sleep(for: .milliseconds(150))
         }
         if let state = try await aliasState(), seen.last != state { seen.append(state) }
         return seen
     }
 
-    /// Polls GetAlias until `condition` holds (bounded generously: the box is busy).
-    func waitForAlias(timeout: Duration = .seconds(120), _ condition: (AliasState) -> Bool) async throws -> AliasState {
+    /// Polls GetAlias until `condition` holds while the runner `process` lives (bounded
+    /// generously: the box is busy). A runner that ends first fails with its output.
+    func waitForAlias(_ process: Process, log: String, timeout: Duration = .seconds(180),
+                      _ condition: (AliasState) -> Bool) async throws -> AliasState {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let state = try? await aliasState(), condition(state) { return state }
-            try await Task.sleep(for: .milliseconds(40))
+            if !process.isRunning {
+                let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                throw FixtureError(message: "the runner ended (status \(process.terminationStatus)) before the alias reached the expected state:\n\(output)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
         }
         throw FixtureError(message: "the alias never reached the expected state within \(timeout)")
     }

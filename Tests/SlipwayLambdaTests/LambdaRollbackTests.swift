@@ -5,7 +5,9 @@ import Testing
 
 /// Hooks, alarms, re-runs and killed runners: the alias always ends on one version with no
 /// routing, the new one or the old one.
-@Suite("Lambda hooks, rollback and recovery")
+// Serialized: each test runs the binary and polls the emulator; one at a time is kinder to a
+// 2-core machine shared with the rest of the suite.
+@Suite("Lambda hooks, rollback and recovery", .serialized)
 struct LambdaRollbackTests {
     typealias State = LambdaFixture.AliasState
 
@@ -78,7 +80,7 @@ struct LambdaRollbackTests {
         try await cloudWatch.putMetricAlarm(alarm, metric: "Errors", namespace: "Slipway/LambdaTest", threshold: 1)
         try await cloudWatch.setAlarmState(alarm, state: "OK", reason: "starting")
         let (process, log) = try fixture.start(["run", "pipelines/app.yml"])
-        let canary = try await fixture.waitForAlias { $0.weights == ["2": 0.1] }
+        let canary = try await fixture.waitForAlias(process, log: log) { $0.weights == ["2": 0.1] }
         #expect(canary.version == "1")
         try await cloudWatch.setAlarmState(alarm, state: "ALARM", reason: "errors above threshold")
         let result = try await fixture.wait(process, log: log)
@@ -98,7 +100,7 @@ struct LambdaRollbackTests {
         let code = try await fixture.lambda.functionConfiguration(fixture.function).codeSha256
 
         let (process, log) = try fixture.start(["run", "pipelines/app.yml"])
-        let seen = try await fixture.observe(process)
+        let seen = try await fixture.observe(process, startingWith: try await fixture.aliasState())
         let second = try await fixture.wait(process, log: log)
         #expect(second.status == 0, "\(second.output)")
         #expect(second.output.contains("version 2 already holds this code"), "\(second.output)")
@@ -117,10 +119,11 @@ struct LambdaRollbackTests {
     @Test("a runner killed mid-canary is resumed to the end, or rolled back, with a consistent alias")
     func killedRunner() async throws {
         for rollBack in [false, true] {
-            let fixture = try await LambdaFixture.make(stage: "    strategy: {canary: {percent: 10, interval: 4s}}")
+            // 8 s of canary: time enough to kill the runner while the alias is split, however busy the box.
+            let fixture = try await LambdaFixture.make(stage: "    strategy: {canary: {percent: 10, interval: 8s}}")
             defer { fixture.remove() }
             let (process, log) = try fixture.start(["run", "pipelines/app.yml"])
-            _ = try await fixture.waitForAlias { $0.weights == ["2": 0.1] }
+            _ = try await fixture.waitForAlias(process, log: log) { $0.weights == ["2": 0.1] }
             kill(process.processIdentifier, SIGKILL)
             _ = try await fixture.wait(process, log: log)
             // Killed mid-canary: the alias is left split until someone finishes the deployment.
@@ -139,6 +142,23 @@ struct LambdaRollbackTests {
             #expect(try await fixture.publishedVersions() == ["1", "2"])
             #expect(try await fixture.inProgressDeployment() == nil)
         }
+    }
+
+    @Test("rollback redeploys the previous revision by shifting back to its version: nothing published")
+    func rollbackCommand() async throws {
+        let fixture = try await LambdaFixture.make(stage: "    strategy: {linear: {percent: 50, interval: 1s}}")
+        defer { fixture.remove() }
+        #expect(try await fixture.run(["run", "pipelines/app.yml"]).status == 0)
+        try fixture.setCode("v2")
+        #expect(try await fixture.run(["run", "pipelines/app.yml"]).status == 0)
+        #expect(try await fixture.aliasState() == State(version: "3", weights: [:]))
+        let (process, log) = try fixture.start(["rollback", "pipelines/app.yml", "--stage", "api"])
+        let seen = try await fixture.observe(process, startingWith: State(version: "3", weights: [:]))
+        let result = try await fixture.wait(process, log: log)
+        #expect(result.status == 0, "\(result.output)")
+        // Version 2 holds the first revision's code: the alias shifts back to it, step by step.
+        #expect(seen == [State(version: "3", weights: [:]), State(version: "3", weights: ["2": 0.5]), State(version: "2", weights: [:])], "\(seen)")
+        #expect(try await fixture.publishedVersions() == ["1", "2", "3"])
     }
 
     @Test("a zip above Lambda's direct-upload limit from a file store is refused with the way out")
