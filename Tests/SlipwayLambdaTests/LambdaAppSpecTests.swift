@@ -131,7 +131,7 @@ struct LambdaAppSpecTests {
         defer { fixture.remove() }
         // Versions 1 and 2 exist already; the alias serves 1.
         _ = try await fixture.lambda.publishVersion(fixture.function, codeSha256: nil)
-        _ = try await fixture.lambda.updateFunctionCode(fixture.function, source: .zipFile(try MotoLambda.zip(["handler.py": "v = 2\n"])))
+        _ = try await fixture.lambda.updateFunctionCode(fixture.function, source: .zipFile(try await MotoLambda.zip(["handler.py": "v = 2\n"])))
         _ = try await fixture.lambda.waitForUpdate(fixture.function)
         _ = try await fixture.lambda.publishVersion(fixture.function, codeSha256: nil)
         _ = try await fixture.lambda.createAlias(fixture.function, name: "prod", version: "1")

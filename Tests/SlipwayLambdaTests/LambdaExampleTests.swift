@@ -71,7 +71,7 @@ struct LambdaExampleTests {
         let fixture = try await LambdaFixture.make(stage: "    strategy: {canary: {percent: 50, interval: 1s}}")
         defer { fixture.remove() }
         _ = try await fixture.lambda.publishVersion(fixture.function, codeSha256: nil)
-        _ = try await fixture.lambda.updateFunctionCode(fixture.function, source: .zipFile(try MotoLambda.zip(["handler.py": "v = 2\n"])))
+        _ = try await fixture.lambda.updateFunctionCode(fixture.function, source: .zipFile(try await MotoLambda.zip(["handler.py": "v = 2\n"])))
         _ = try await fixture.lambda.waitForUpdate(fixture.function)
         _ = try await fixture.lambda.publishVersion(fixture.function, codeSha256: nil)
         try fixture.write("appspec.json", """
