@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "SlipwayTestPlugin", type: .dynamic, targets: ["SlipwayTestPlugin"]),
         // Target type `ec2`: CodeDeploy's in-place lifecycle on hosts (Plugins/EC2).
         .library(name: "SlipwayEC2", type: .dynamic, targets: ["SlipwayEC2"]),
+        // Target type `lambda`: alias traffic shifting with hooks (Plugins/Lambda).
+        .library(name: "SlipwayLambda", type: .dynamic, targets: ["SlipwayLambda"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,11 +43,14 @@ let package = Package(
         ]),
         // CodeDeploy-compatible host lifecycle: appspec, planner, transports (docs/architecture.md).
         .target(name: "SlipwayHost", dependencies: ["SlipwayYAML", "SlipwayProcess", "SlipwayArchive"]),
+        .target(name: "SlipwayAppSpec", dependencies: ["SlipwayYAML"]),
         .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
         .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost", "SlipwayAWS"], path: "Plugins/EC2"),
+        .target(name: "SlipwayLambda", dependencies: ["SlipwayPluginKit", "SlipwayAWS", "SlipwayAppSpec"], path: "Plugins/Lambda"),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
             "SlipwayCore", "SlipwayEvents", "SlipwayYAML", "SlipwayHost",
+            "SlipwayAppSpec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -61,6 +66,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore", "SlipwayProcess", "SlipwayEvents", "SlipwayYAML",
                                                              "SlipwayAWS", "SlipwayTestSupport"]),
+        .testTarget(name: "SlipwayLambdaTests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayAppSpec", "SlipwayYAML",
+                                                               "SlipwayEvents", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

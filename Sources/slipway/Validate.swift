@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlipwayAppSpec
 import SlipwayCore
 import SlipwayHost
 import SlipwayYAML
@@ -10,8 +11,8 @@ struct Validate: ParsableCommand {
         discussion: """
         Reports every problem of every file with its position (file:line:column) and field path. \
         Environment variables a pipeline reads need not be set here: missing ones are warnings. \
-        Also takes an appspec.yml, or a revision bundle (.tgz, .tar, .zip, .tzst) whose appspec, \
-        hook scripts and file mappings are checked. Exits 1 when any file has an error.
+        Also takes an appspec.yml (EC2), a Lambda appspec (YAML or JSON, any name), or a revision \
+        bundle (.tgz, .tar, .zip, .tzst) whose appspec, hook scripts and file mappings are checked. Exits 1 when any file has an error.
         """
     )
 
@@ -27,6 +28,14 @@ struct Validate: ParsableCommand {
         let loader = PipelineLoader(strictness: .lenient)
         var failed = 0
         for file in targets {
+            // A Lambda appspec is told apart by its content (Resources of a function), so
+            // appspec.json and any other name work.
+            if LambdaAppSpecLoader.isLambdaAppSpec(path: file) {
+                let diagnostics = LambdaAppSpecLoader.load(path: file).diagnostics
+                report(diagnostics)
+                if diagnostics.contains(where: { $0.severity == .error }) { failed += 1 } else { print("\(file): ok (Lambda appspec)") }
+                continue
+            }
             if RevisionCheck.isAppSpec(file) || RevisionCheck.isBundle(file) {
                 let diagnostics = RevisionCheck.isAppSpec(file) ? RevisionCheck.check(appSpec: file) : RevisionCheck.check(bundle: file)
                 report(diagnostics)
