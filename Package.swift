@@ -42,7 +42,10 @@ let package = Package(
         // CodeDeploy-compatible host lifecycle: appspec, planner, transports (docs/architecture.md).
         .target(name: "SlipwayHost", dependencies: ["SlipwayYAML", "SlipwayProcess", "SlipwayArchive"]),
         .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
-        .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost", "SlipwayAWS"], path: "Plugins/EC2"),
+        // The ssm host transport: SendCommand + presigned S3 bundles (needs SlipwayAWS, which SlipwayHost does not).
+        .target(name: "SlipwaySSM", dependencies: ["SlipwayHost", "SlipwayAWS", "SlipwayProcess", "SlipwayArchive"]),
+        .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost", "SlipwayAWS",
+                                                  "SlipwaySSM"], path: "Plugins/EC2"),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
             "SlipwayCore", "SlipwayEvents", "SlipwayYAML", "SlipwayHost",
@@ -61,6 +64,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore", "SlipwayProcess", "SlipwayEvents", "SlipwayYAML",
                                                              "SlipwayAWS", "SlipwayTestSupport"]),
+        .testTarget(name: "SlipwaySSMTests", dependencies: ["SlipwaySSM", "SlipwayHost", "SlipwayAWS", "SlipwayProcess", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
