@@ -29,6 +29,8 @@ struct EC2Config: Decodable, Sendable {
     var env: [String: String]?
     /// An ssh config file for ssh hosts (default: ~/.ssh/config).
     var sshConfig: String?
+    /// Systems Manager hosts: where their bundles are staged.
+    var ssm: SSMSettings?
 }
 
 struct DiscoverySettings: Decodable, Sendable {
@@ -95,6 +97,7 @@ extension EC2Config {
             "fileExistsBehavior": ["type": "string", "enum": ["DISALLOW", "OVERWRITE", "RETAIN"]],
             "env": ["type": "object", "additionalProperties": ["type": "string"]],
             "sshConfig": ["type": "string", "minLength": 1],
+            "ssm": SSMSettings.schema,
             "region": ["type": "string", "minLength": 1],
             "endpoint": ["type": "string", "minLength": 1],
             "discover": [
