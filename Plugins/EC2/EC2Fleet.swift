@@ -96,8 +96,7 @@ extension EC2FleetTarget {
 
     /// The on-host folder name of the deployment group (CodeDeploy uses the group's UUID).
     private func groupId(_ call: Call) -> String {
-        let name = groupName(call)
-        return "dg-" + String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+        DeploymentIdentity.groupFolder(forGroupName: groupName(call))
     }
 
     /// The sha256 of the revision in the host's last successful install, nil when none.
