@@ -23,11 +23,21 @@ extension EC2FleetTarget {
     static var configSchema: JSONValue { EC2Config.schema }
 
     func discover(_ call: Call) async throws -> DiscoverResult {
-        var hosts: [FleetHost] = []
-        for host in try await EC2Discovery.hosts(call.config, targetType: Self.targetType) {
-            let (transport, layout) = try HostConnector.connect(host.entry, config: call.config)
-            let revision = try await currentRevision(transport: transport, layout: layout, groupId: groupId(call))
-            hosts.append(FleetHost(id: host.entry.id, revision: revision, healthy: host.healthy))
+        // Every host is asked at once (a round trip each: a process, an ssh command or an SSM
+        // command), not one after another; the list keeps the stage's order.
+        let found = try await EC2Discovery.hosts(call.config, targetType: Self.targetType)
+        let group = groupId(call)
+        let hosts = try await withThrowingTaskGroup(of: (Int, FleetHost).self) { tasks in
+            for (index, host) in found.enumerated() {
+                let (transport, layout) = try HostConnector.connect(host.entry, config: call.config)
+                tasks.addTask {
+                    let revision = try await currentRevision(transport: transport, layout: layout, groupId: group)
+                    return (index, FleetHost(id: host.entry.id, revision: revision, healthy: host.healthy))
+                }
+            }
+            var hosts: [(Int, FleetHost)] = []
+            for try await host in tasks { hosts.append(host) }
+            return hosts.sorted { $0.0 < $1.0 }.map(\.1)
         }
         return DiscoverResult(hosts: hosts, plan: call.plan ? ["read each host's last successful install"] : nil)
     }
