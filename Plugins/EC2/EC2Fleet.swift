@@ -112,7 +112,9 @@ extension EC2FleetTarget {
     /// The sha256 of the revision in the host's last successful install, nil when none.
     private func currentRevision(transport: any HostTransport, layout: HostLayout, groupId: String) async throws -> String? {
         let record = layout.lastSuccessfulInstall(groupId)
-        let script = "d=$(cat '\(record)' 2>/dev/null) && [ -n \"$d\" ] && cat \"$d/\(HostDeployment.revisionFile)\" 2>/dev/null; exit 0"
+        // Builtins only (read, printf): one shell per host, no cat. The record has no final
+        // newline, so `read` reports EOF but still sets d.
+        let script = "d=; { IFS= read -r d < '\(record)'; } 2>/dev/null; [ -n \"$d\" ] && { IFS= read -r r < \"$d/\(HostDeployment.revisionFile)\"; } 2>/dev/null && printf '%s\\n' \"$r\"; exit 0"
         let lines = LinesBox()
         let result = try await transport.run(script, environment: [:], timeout: .seconds(60)) { stream, line in
             if stream == .stdout { lines.append(line) }
