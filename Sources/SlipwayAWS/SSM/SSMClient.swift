@@ -71,7 +71,10 @@ public struct SSMClient: Sendable {
     }
 
     /// Sends `command` to its instance only and returns the command id. `InstanceIds` names the
-    /// instance; no `Targets`, which real SSM refuses alongside `InstanceIds`.
+    /// one instance (the documented form for known instances) and no `Targets` are sent: moto
+    /// answers `Targets` `Key=InstanceIds` with a 500 (its EC2 filter lacks that key), and
+    /// without `Targets` it records the command for every instance of the region, running
+    /// nothing anywhere; the invocation we poll is this instance's either way.
     public func sendCommand(_ command: SSMShellCommand) async throws -> String {
         var body: [String: Any] = [
             "DocumentName": Self.document,
