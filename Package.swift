@@ -45,7 +45,10 @@ let package = Package(
         .target(name: "SlipwayHost", dependencies: ["SlipwayYAML", "SlipwayProcess", "SlipwayArchive"]),
         .target(name: "SlipwayAppSpec", dependencies: ["SlipwayYAML"]),
         .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
-        .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost", "SlipwayAWS"], path: "Plugins/EC2"),
+        // The ssm host transport: SendCommand + presigned S3 bundles (needs SlipwayAWS, which SlipwayHost does not).
+        .target(name: "SlipwaySSM", dependencies: ["SlipwayHost", "SlipwayAWS", "SlipwayProcess", "SlipwayArchive"]),
+        .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost", "SlipwayAWS",
+                                                  "SlipwaySSM"], path: "Plugins/EC2"),
         .target(name: "SlipwayLambda", dependencies: ["SlipwayPluginKit", "SlipwayAWS", "SlipwayAppSpec"], path: "Plugins/Lambda"),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
@@ -68,6 +71,7 @@ let package = Package(
                                                              "SlipwayAWS", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayLambdaTests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayAppSpec", "SlipwayYAML",
                                                                "SlipwayEvents", "SlipwayTestSupport"]),
+        .testTarget(name: "SlipwaySSMTests", dependencies: ["SlipwaySSM", "SlipwayHost", "SlipwayAWS", "SlipwayProcess", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -31,6 +31,8 @@ struct EC2Config: Decodable, Sendable {
     var sshConfig: String?
     /// Target groups each host leaves and rejoins around its deployment (LoadBalancerSettings.swift).
     var loadBalancer: LoadBalancerSettings?
+    /// Systems Manager hosts: where their bundles are staged.
+    var ssm: SSMSettings?
 }
 
 struct DiscoverySettings: Decodable, Sendable {
@@ -101,6 +103,7 @@ extension EC2Config {
             "fileExistsBehavior": ["type": "string", "enum": ["DISALLOW", "OVERWRITE", "RETAIN"]],
             "env": ["type": "object", "additionalProperties": ["type": "string"]],
             "sshConfig": ["type": "string", "minLength": 1],
+            "ssm": SSMSettings.schema,
             "region": ["type": "string", "minLength": 1],
             "endpoint": ["type": "string", "minLength": 1],
             "loadBalancer": LoadBalancerSettings.schema,

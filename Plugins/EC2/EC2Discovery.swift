@@ -69,26 +69,37 @@ enum EC2Discovery {
     /// The host entry of a discovered instance: its hostMap entry, else `reach`.
     static func entry(for instance: EC2Instance, config: EC2Config) throws(PluginError) -> HostEntry {
         let id = instance.instanceId
-        if let mapped = config.hostMap?[id] {
-            return HostEntry(id: id, transport: mapped.transport, root: mapped.root, env: mapped.env, alias: mapped.alias)
-        }
         let transport = config.reach?.transport ?? "ssh"
+        if let mapped = config.hostMap?[id] {
+            // An ssh entry without an alias keeps the address `reach` gives: the map then only
+            // adds a root or env (tests: instances reached by their address, each in a folder).
+            let reached = mapped.alias == nil && (mapped.transport ?? config.transport) == "ssh"
+            let alias = reached ? try address(of: instance, config: config) : mapped.alias
+            return HostEntry(id: id, transport: mapped.transport, root: mapped.root, env: mapped.env, alias: alias)
+        }
         // A folder per instance under with.root: how tests and demos stand in for new instances.
         if transport == "local", config.root != nil { return HostEntry(id: id, transport: "local") }
+        // SSM addresses the instance by its id: nothing to look up.
+        if transport == "ssm" { return HostEntry(id: id, transport: "ssm") }
         guard transport == "ssh" else {
             throw PluginError.invalidConfig("instance \(id): reach.transport \(transport) needs a hostMap entry for it")
         }
+        return HostEntry(id: id, transport: "ssh", alias: try address(of: instance, config: config))
+    }
+
+    /// The ssh alias or host name `reach.address` picks for an instance.
+    static func address(of instance: EC2Instance, config: EC2Config) throws(PluginError) -> String {
         let address: String?
         switch config.reach?.address ?? "privateIp" {
         case "privateIp": address = instance.privateIpAddress
-        case "instanceId": address = id
+        case "instanceId": address = instance.instanceId
         case let tag where tag.hasPrefix("tag:"): address = instance.tags[String(tag.dropFirst(4))]
         case let other: throw PluginError.invalidConfig("reach.address \(other): use privateIp, instanceId or tag:<Key>")
         }
         guard let address, !address.isEmpty else {
-            throw PluginError.failed("instance \(id) has no \(config.reach?.address ?? "privateIp") to reach it by")
+            throw PluginError.failed("instance \(instance.instanceId) has no \(config.reach?.address ?? "privateIp") to reach it by")
         }
-        return HostEntry(id: id, transport: "ssh", alias: address)
+        return address
     }
 
     /// The AWS client for discovery: the standard environment, with the stage's region and endpoint.

@@ -23,11 +23,21 @@ extension EC2FleetTarget {
     static var configSchema: JSONValue { EC2Config.schema }
 
     func discover(_ call: Call) async throws -> DiscoverResult {
-        var hosts: [FleetHost] = []
-        for host in try await EC2Discovery.hosts(call.config, targetType: Self.targetType) {
-            let (transport, layout) = try HostConnector.connect(host.entry, config: call.config)
-            let revision = try await currentRevision(transport: transport, layout: layout, groupId: groupId(call))
-            hosts.append(FleetHost(id: host.entry.id, revision: revision, healthy: host.healthy))
+        // Every host is asked at once (a round trip each: a process, an ssh command or an SSM
+        // command), not one after another; the list keeps the stage's order.
+        let found = try await EC2Discovery.hosts(call.config, targetType: Self.targetType)
+        let group = groupId(call)
+        let hosts = try await withThrowingTaskGroup(of: (Int, FleetHost).self) { tasks in
+            for (index, host) in found.enumerated() {
+                let (transport, layout) = try HostConnector.connect(host.entry, config: call.config)
+                tasks.addTask {
+                    let revision = try await currentRevision(transport: transport, layout: layout, groupId: group)
+                    return (index, FleetHost(id: host.entry.id, revision: revision, healthy: host.healthy))
+                }
+            }
+            var hosts: [(Int, FleetHost)] = []
+            for try await host in tasks { hosts.append(host) }
+            return hosts.sorted { $0.0 < $1.0 }.map(\.1)
         }
         return DiscoverResult(hosts: hosts, plan: call.plan ? ["read each host's last successful install"] : nil)
     }
@@ -98,14 +108,15 @@ extension EC2FleetTarget {
 
     /// The on-host folder name of the deployment group (CodeDeploy uses the group's UUID).
     func groupId(_ call: Call) -> String {
-        let name = groupName(call)
-        return "dg-" + String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
+        DeploymentIdentity.groupFolder(forGroupName: groupName(call))
     }
 
     /// The sha256 of the revision in the host's last successful install, nil when none.
     private func currentRevision(transport: any HostTransport, layout: HostLayout, groupId: String) async throws -> String? {
         let record = layout.lastSuccessfulInstall(groupId)
-        let script = "d=$(cat '\(record)' 2>/dev/null) && [ -n \"$d\" ] && cat \"$d/\(HostDeployment.revisionFile)\" 2>/dev/null; exit 0"
+        // Builtins only (read, printf): one shell per host, no cat. The record has no final
+        // newline, so `read` reports EOF but still sets d.
+        let script = "d=; { IFS= read -r d < '\(record)'; } 2>/dev/null; [ -n \"$d\" ] && { IFS= read -r r < \"$d/\(HostDeployment.revisionFile)\"; } 2>/dev/null && printf '%s\\n' \"$r\"; exit 0"
         let lines = LinesBox()
         let result = try await transport.run(script, environment: [:], timeout: .seconds(60)) { stream, line in
             if stream == .stdout { lines.append(line) }

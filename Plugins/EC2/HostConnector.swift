@@ -6,7 +6,7 @@ import SlipwayPluginKit
 /// Turns a host entry into the transport that reaches it and the layout it has there.
 /// New transports (ssh, ssm) are one more case here and one more name in `transports`.
 enum HostConnector {
-    static let transports = ["local", "ssh"]
+    static let transports = ["local", "ssh", "ssm"]
 
     /// One OpenSSH client (one master connection per alias) for the whole plugin process, per
     /// ssh config file.
@@ -48,6 +48,10 @@ enum HostConnector {
             // machine (as tests do).
             let transport = SSHTransport(alias: entry.alias ?? entry.id, client: try sshClient(configFile: config.sshConfig))
             return (transport, entry.root.map { HostLayout.local(root: $0) } ?? HostLayout())
+        case "ssm":
+            // The agent runs commands as root on the instance itself; a `root` folder there
+            // stands for `/` as for the other transports.
+            return (try SSMConnector.transport(entry, config: config), entry.root.map { HostLayout.local(root: $0) } ?? HostLayout())
         default:
             throw PluginError.invalidConfig("host \(entry.id): unknown transport \"\(kind)\" (available: \(transports.joined(separator: ", ")))")
         }

@@ -14,7 +14,8 @@ struct Slipway: AsyncParsableCommand {
         """,
         version: SlipwayVersion.current,
         subcommands: [Validate.self, Plan.self, Run.self, PackageCommand.self, Push.self, Revisions.self,
-                      Deploy.self, Rollback.self, Resume.self, History.self, Status.self, Lock.self, Plugins.self]
+                      Deploy.self, Rollback.self, Resume.self, History.self, Status.self, Lock.self, Plugins.self,
+                      InstallLatest.self]
     )
 }
 

@@ -182,9 +182,9 @@ public struct HostDeployment: Sendable {
     }
 
     private func appendLog(_ text: String, to path: String) async {
-        // A delimiter no output line can contain, so the heredoc ends where we mean it to.
-        let marker = "SLIPWAY_LOG_" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
-        let script = "mkdir -p \(Shell.quote((path as NSString).deletingLastPathComponent)) && cat >> \(Shell.quote(path)) <<'\(marker)'\n\(text)\(marker)\n"
+        // Builtins only ([, printf): this runs after every event with hooks, on every host.
+        let folder = Shell.quote((path as NSString).deletingLastPathComponent)
+        let script = "[ -d \(folder) ] || mkdir -p \(folder) || exit 1\nprintf '%s' \(Shell.quote(text)) >> \(Shell.quote(path))\n"
         _ = try? await transport.run(script, environment: [:], timeout: .seconds(60)) { _, _ in }
     }
 
@@ -194,17 +194,21 @@ public struct HostDeployment: Sendable {
         let groupId = identity.deploymentGroupId
         let manifest = Shell.quote(layout.cleanupManifest(groupId))
         let last = Shell.quote(layout.lastSuccessfulInstall(groupId))
+        // `show` prints a small file with builtins only (no `cat` process each): this runs on
+        // every host of every deployment. It reads byte by byte, so the manifest (one line per
+        // installed path) still goes through cat. A last line without its newline stays without.
         let script = """
+        show() { [ -f "$1" ] || return 0; l=; while IFS= read -r l; do printf '%s\\n' "$l"; done < "$1"; printf '%s' "$l"; }
         printf '%s\\n' '@@manifest'
         [ -f \(manifest) ] && cat \(manifest)
         printf '\\n%s\\n' '@@last'
-        [ -f \(last) ] && cat \(last)
+        show \(last)
         printf '\\n%s\\n' '@@folder'
-        cat \(Shell.quote(layout.deploymentDirectory(groupId, identity.deploymentId) + "/" + Self.revisionFile)) 2>/dev/null || true
+        show \(Shell.quote(layout.deploymentDirectory(groupId, identity.deploymentId) + "/" + Self.revisionFile))
         printf '\\n%s\\n' '@@appspec'
-        d=$(cat \(last) 2>/dev/null || true)
+        d=; [ -f \(last) ] && IFS= read -r d < \(last) || true
         for f in appspec.yml appspec.yaml; do
-          if [ -n "$d" ] && [ -f "$d/deployment-archive/$f" ]; then cat "$d/deployment-archive/$f"; break; fi
+          if [ -n "$d" ] && [ -f "$d/deployment-archive/$f" ]; then show "$d/deployment-archive/$f"; break; fi
         done
         exit 0
         """

@@ -28,13 +28,15 @@ struct InstallPlanner {
         var lines = [
             "set -e",
             "M=\(Shell.quote(manifest))",
-            "rmpath() { if [ -L \"$1\" ] || [ -f \"$1\" ]; then rm -f \"$1\"; elif [ -d \"$1\" ]; then rmdir \"$1\" 2>/dev/null || true; fi; }",
             "exists() { [ -e \"$1\" ] || [ -L \"$1\" ]; }",
-            "mk() { if [ ! -d \"$1\" ]; then printf '%s\\n' \"$1\" >> \"$M\"; mkdir \"$1\"; fi; }",
-            "cpf() { printf '%s\\n' \"$2\" >> \"$M\"; if [ -L \"$2\" ] || [ -f \"$2\" ]; then rm -f \"$2\"; fi; cp -pP \"$1\" \"$2\"; }",
-        ]
+        ] + Self.batchFunctions
         // 1. Undo the previous install, newest placement first.
-        for path in previousManifest.reversed() { lines.append("rmpath \(Shell.quote(path))") }
+        // Files first (one `rm` per chunk), then folders, children before parents (one `rmdir`
+        // per chunk; non-empty ones stay): the same result as path by path, with a few
+        // processes instead of one per path.
+        let previous = previousManifest.reversed().map(Shell.quote)
+        lines += Self.chunked("rmfiles", previous)
+        lines += Self.chunked("rmdirs", previous)
         lines.append("rm -f \"$M\"")
         lines.append("mkdir -p \(Shell.quote(layout.instructionsDirectory))")
         lines.append(": > \"$M\"")
@@ -45,20 +47,35 @@ struct InstallPlanner {
                 lines.append("if exists \(target); then echo \(Shell.quote("Install: a specified file already exists at this location: \(path) (set file_exists_behavior to OVERWRITE or RETAIN to deploy over it)")) >&2; exit 1; fi")
             }
         }
-        // 3. Create and copy.
+        // 3. Create the folders (parents first, one `mkdir` per chunk), then copy the files,
+        // one `cp` per destination folder and chunk: a revision of many files must not cost a
+        // process per file. Each path is in the manifest before it is created.
+        var folders: [String] = []
+        var copies: [(folder: String, sources: [String])] = []
+        var folderIndex: [String: Int] = [:]
         for operation in operations {
             switch operation {
             case .mkdir(let path, _):
-                lines.append("mk \(Shell.quote(layout.hostPath(path)))")
+                folders.append(Shell.quote(layout.hostPath(path)))
             case .copy(let source, let path):
-                let from = Shell.quote(archive + "/" + source)
-                let target = Shell.quote(layout.hostPath(path))
-                if fileExistsBehavior == .retain {
-                    lines.append("exists \(target) || cpf \(from) \(target)")
+                let target = layout.hostPath(path)
+                let folder = (target as NSString).deletingLastPathComponent
+                // Batched copies keep the source's name; a renamed file (never planned today) is copied alone.
+                guard (target as NSString).lastPathComponent == (source as NSString).lastPathComponent else {
+                    lines.append("cpas \(fileExistsBehavior == .retain ? 1 : 0) \(Shell.quote(target)) \(Shell.quote(archive + "/" + source))")
+                    continue
+                }
+                if let index = folderIndex[folder] {
+                    copies[index].sources.append(Shell.quote(archive + "/" + source))
                 } else {
-                    lines.append("cpf \(from) \(target)")
+                    folderIndex[folder] = copies.count
+                    copies.append((folder, [Shell.quote(archive + "/" + source)]))
                 }
             }
+        }
+        lines += Self.chunked("mkdirs", folders)
+        for copy in copies {
+            lines += Self.chunked("cpinto \(fileExistsBehavior == .retain ? 1 : 0) \(Shell.quote(copy.folder))", copy.sources)
         }
         // 4. Permissions: chmod before chown, as the agent orders them.
         for (path, rule) in assignments {
@@ -75,6 +92,35 @@ struct InstallPlanner {
         lines.append("printf '%s' \(Shell.quote(layout.deploymentDirectory(groupId, deploymentId))) > \(Shell.quote(record + ".tmp"))")
         lines.append("mv \(Shell.quote(record + ".tmp")) \(Shell.quote(record))")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Shell functions that act on many paths with one process each. `for p; do` expands its
+    /// list once, so appending to "$@" inside the loop collects the paths to act on; `shift`
+    /// then drops the arguments that came in.
+    static let batchFunctions = [
+        // Regular files and links among the arguments, removed by one rm.
+        "rmfiles() { n=$#; for p; do if [ -L \"$p\" ] || [ -f \"$p\" ]; then set -- \"$@\" \"$p\"; fi; done; shift $n; [ $# -eq 0 ] || rm -f -- \"$@\"; }",
+        // Folders among the arguments, in order (children listed before parents); rmdir goes on past non-empty ones.
+        "rmdirs() { n=$#; for p; do if [ ! -L \"$p\" ] && [ -d \"$p\" ]; then set -- \"$@\" \"$p\"; fi; done; shift $n; [ $# -eq 0 ] || rmdir -- \"$@\" 2>/dev/null || true; }",
+        // Missing folders, recorded, then created in order (parents first).
+        "mkdirs() { n=$#; for p; do if [ ! -d \"$p\" ]; then printf '%s\\n' \"$p\" >> \"$M\"; set -- \"$@\" \"$p\"; fi; done; shift $n; [ $# -eq 0 ] || mkdir -- \"$@\"; }",
+        // cpinto RETAIN FOLDER SOURCE...: the files keep their names in FOLDER. Each target is
+        // recorded, a file or link in its way removed (with RETAIN=1 the source is skipped
+        // instead), then one cp for all.
+        "cpinto() { r=$1; d=$2; shift 2; n=$#; for s; do f=$d/${s##*/}; "
+            + "if [ \"$r\" = 1 ] && exists \"$f\"; then continue; fi; printf '%s\\n' \"$f\" >> \"$M\"; "
+            + "if [ -L \"$f\" ] || [ -f \"$f\" ]; then rm -f -- \"$f\"; fi; set -- \"$@\" \"$s\"; done; shift $n; "
+            + "[ $# -eq 0 ] || cp -pP -- \"$@\" \"$d/\"; }",
+        // cpas RETAIN TARGET SOURCE: one file under another name.
+        "cpas() { if [ \"$1\" = 1 ] && exists \"$2\"; then return 0; fi; printf '%s\\n' \"$2\" >> \"$M\"; "
+            + "if [ -L \"$2\" ] || [ -f \"$2\" ]; then rm -f -- \"$2\"; fi; cp -pP -- \"$3\" \"$2\"; }",
+    ]
+
+    /// `command` applied to `arguments` in chunks, so no command line grows past the system's limit.
+    static func chunked(_ command: String, _ arguments: [String], size: Int = 200) -> [String] {
+        stride(from: 0, to: arguments.count, by: size).map { start in
+            command + " " + arguments[start..<min(start + size, arguments.count)].joined(separator: " ")
+        }
     }
 
     /// The placements in order: missing ancestors of each destination, then the source's files

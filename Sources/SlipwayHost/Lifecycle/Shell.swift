@@ -1,15 +1,15 @@
 /// Shell text building: every path and value that goes into a planned command or a remote
 /// shell is quoted here. Single quotes are the only quoting in which the shell interprets
 /// nothing, so every value is wrapped in them and an embedded `'` becomes `'\''`.
-enum Shell {
+public enum Shell {
     /// `'…'` with embedded single quotes escaped: safe for any byte string but NUL.
-    static func quote(_ text: String) -> String {
+    public static func quote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// A name `export` accepts. Checked rather than quoted: a name cannot be quoted, and one
     /// like `X=1; rm -rf /; Y` must never reach the remote shell.
-    static func isValidVariableName(_ name: String) -> Bool {
+    public static func isValidVariableName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || isASCIILetter(first) else { return false }
         return name.unicodeScalars.allSatisfy { $0 == "_" || isASCIILetter($0) || ("0"..."9").contains($0) }
     }

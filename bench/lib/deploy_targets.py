@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Per-host figures and the deploy targets of issue 5 from bench/deploy.sh's three JSON results.
+
+  deploy_targets.py HOSTS SSH_HOSTS local-all.json local-one.json ssh.json
+
+Each JSON holds three tools in the order slipway, ansible, shell. Targets: Slipway at least 20x
+faster than Ansible locally and 10x over ssh (median wall), within 3x of the shell floor, and
+runner overhead (Slipway's CPU minus the shell floor's, per host) at most 20 ms.
+"""
+import json
+import sys
+
+
+def main() -> int:
+    hosts, ssh_hosts = int(sys.argv[1]), int(sys.argv[2])
+    comparisons = [(sys.argv[3], hosts, 20.0), (sys.argv[4], hosts, 20.0), (sys.argv[5], ssh_hosts, 10.0)]
+    per_host = ["| comparison | tool | wall per host (ms) | CPU per host (ms, children included) |", "|---|---|---:|---:|"]
+    targets = ["| target | measured | verdict |", "|---|---|---|"]
+    for path, count, speedup in comparisons:
+        with open(path) as f:
+            result = json.load(f)
+        slipway, ansible, shell = result["tools"]
+        for tool in (slipway, ansible, shell):
+            per_host.append(f"| {result['title']} | {tool['tool']} | {1000 * tool['wall_median'] / count:.1f} | "
+                            f"{1000 * tool['cpu_median'] / count:.1f} |")
+
+        def verdict(ok: bool) -> str:
+            return "met" if ok else "**NOT met**"
+
+        faster = ansible["wall_median"] / slipway["wall_median"]
+        targets.append(f"| {result['title']}: ≥ {speedup:.0f}× faster than Ansible | {faster:.1f}× | {verdict(faster >= speedup)} |")
+        floor = slipway["wall_median"] / shell["wall_median"]
+        targets.append(f"| {result['title']}: within 3× of the shell floor | {floor:.2f}× | {verdict(floor <= 3.0)} |")
+        overhead = 1000 * (slipway["cpu_median"] - shell["cpu_median"]) / count
+        targets.append(f"| {result['title']}: runner CPU overhead ≤ 20 ms per host | {overhead:.1f} ms | {verdict(overhead <= 20.0)} |")
+    print("\n".join(per_host))
+    print()
+    print("\n".join(targets))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
