@@ -92,7 +92,7 @@ import Testing
         let project = try project(endpoint: endpoint, role: role, address: address,
                                   sshConfig: try sshConfig(server: server, aliases: aliases), ids: ids, hostsRoot: hostsRoot)
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         for id in ids {
             #expect(try String(contentsOfFile: hostsRoot + "/\(id)/srv/site/index.html", encoding: .utf8) == "reached\n")
@@ -113,7 +113,7 @@ import Testing
         let project = try project(endpoint: endpoint, role: role, address: "instanceId",
                                   sshConfig: try sshConfig(server: server, aliases: [role + "-web"]), ids: ids, hostsRoot: hostsRoot)
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains(ids[0]), "\(result.stdout)\n\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: hostsRoot + "/\(ids[0])/srv/site/index.html"))
@@ -131,7 +131,7 @@ import Testing
         let project = try project(endpoint: endpoint, role: role, address: "tag:Name",
                                   sshConfig: try sshConfig(server: server, aliases: []), ids: ids, hostsRoot: hostsRoot)
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains("instance \(ids[0]) has no tag:Name to reach it by"),
                 "\(result.stdout)\n\(result.stderr)")

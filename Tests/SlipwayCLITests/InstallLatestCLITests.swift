@@ -52,23 +52,23 @@ import Testing
         return (try #require(object["revision"] as? String), try #require(object["deploymentId"] as? String))
     }
 
-    @Test func installsTheLastSuccessfulRevisionWithTheWholeLifecycle() throws {
+    @Test func installsTheLastSuccessfulRevisionWithTheWholeLifecycle() async throws {
         let project = try project(content: "v1\n")
         defer { project.remove() }
         let machine = project.root + "/new-machine"
         let install = ["install-latest", "pipelines/app.yml", "--stage", "web", "--root", "new-machine", "--host", "i-new"]
 
         // Before any deployment there is nothing to catch up with; that is not an error.
-        let early = try project.run(install, environment: ["NO_COLOR": "1"])
+        let early = try await project.run(install, environment: ["NO_COLOR": "1"])
         #expect(early.status == 0, "\(early.stdout)\n\(early.stderr)")
         #expect(early.stdout.contains("no successful deployment yet"))
         #expect(!FileManager.default.fileExists(atPath: machine + "/srv"))
 
-        let first = try project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        let first = try await project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
         let v1 = try lastSuccessful(project)
 
-        let installed = try project.run(install, environment: ["NO_COLOR": "1"])
+        let installed = try await project.run(install, environment: ["NO_COLOR": "1"])
         #expect(installed.status == 0, "\(installed.stdout)\n\(installed.stderr)")
         #expect(try String(contentsOfFile: machine + "/srv/site/index.html", encoding: .utf8) == "v1\n")
         // The stage's application, group and env, the host's own env, the deployment it catches up with.
@@ -80,26 +80,26 @@ import Testing
         #expect(try String(contentsOfFile: folder + "/slipway-revision", encoding: .utf8) == v1.revision + "\n")
         #expect(FileManager.default.fileExists(atPath: folder + "/logs/scripts.log"))
         // No deployment is recorded by an install.
-        let history = try project.run(["history", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        let history = try await project.run(["history", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
         #expect(history.stdout.components(separatedBy: "\n").filter { $0.contains(" succeeded") }.count == 1, "\(history.stdout)")
 
         // v2 is deployed; the machine catches up again: ApplicationStop runs v1's script first.
         try "v2\n".write(toFile: project.root + "/app/site/index.html", atomically: true, encoding: .utf8)
-        let second = try project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        let second = try await project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
         #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
         let v2 = try lastSuccessful(project)
         #expect(v2.revision != v1.revision)
-        let again = try project.run(install, environment: ["NO_COLOR": "1"])
+        let again = try await project.run(install, environment: ["NO_COLOR": "1"])
         #expect(again.status == 0, "\(again.stdout)\n\(again.stderr)")
         #expect(try String(contentsOfFile: machine + "/srv/site/index.html", encoding: .utf8) == "v2\n")
         #expect(try String(contentsOfFile: machine + "/stops", encoding: .utf8) == "stopped v1\n")
         #expect(try String(contentsOfFile: machine + "/after.txt", encoding: .utf8) == "shop web-group \(v2.deployment) prod 18099\n")
     }
 
-    @Test func aStageThatIsNotInPlaceIsRefused() throws {
+    @Test func aStageThatIsNotInPlaceIsRefused() async throws {
         let project = try project(content: "v1\n")
         defer { project.remove() }
-        let result = try project.run(["install-latest", "pipelines/app.yml", "--stage", "nope", "--root", "x"], environment: ["NO_COLOR": "1"])
+        let result = try await project.run(["install-latest", "pipelines/app.yml", "--stage", "nope", "--root", "x"], environment: ["NO_COLOR": "1"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("has no stage nope"))
     }

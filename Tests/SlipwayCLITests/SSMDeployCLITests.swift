@@ -46,7 +46,7 @@ import Testing
             "app/after.sh": "#!/bin/sh\necho after\n",
         ])
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: EC2DiscoveryCLITests.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: EC2DiscoveryCLITests.awsEnvironment)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
 
         let staged = try await S3Client(client: client).listAllObjects(bucket: bucket, prefix: "bundles/")
