@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "SlipwayTestPlugin", type: .dynamic, targets: ["SlipwayTestPlugin"]),
         // Target type `ec2`: CodeDeploy's in-place lifecycle on hosts (Plugins/EC2).
         .library(name: "SlipwayEC2", type: .dynamic, targets: ["SlipwayEC2"]),
+        // Target type `ecs`: blue/green task sets behind a load balancer (Plugins/ECS).
+        .library(name: "SlipwayECS", type: .dynamic, targets: ["SlipwayECS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,11 +43,15 @@ let package = Package(
         ]),
         // CodeDeploy-compatible host lifecycle: appspec, planner, transports (docs/architecture.md).
         .target(name: "SlipwayHost", dependencies: ["SlipwayYAML", "SlipwayProcess", "SlipwayArchive"]),
+        .target(name: "SlipwayAppSpec", dependencies: ["SlipwayYAML"]),
         .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
         .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost", "SlipwayAWS"], path: "Plugins/EC2"),
+        .target(name: "SlipwayECS", dependencies: ["SlipwayPluginKit", "SlipwayAWS", "SlipwayAppSpec", "SlipwayArchive", "SlipwayProcess"],
+                path: "Plugins/ECS"),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
             "SlipwayCore", "SlipwayEvents", "SlipwayYAML", "SlipwayHost",
+            "SlipwayAppSpec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -61,6 +67,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore", "SlipwayProcess", "SlipwayEvents", "SlipwayYAML",
                                                              "SlipwayAWS", "SlipwayTestSupport"]),
+        .testTarget(name: "SlipwayECSTests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayAppSpec", "SlipwayYAML", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SlipwayAppSpec
 import SlipwayCore
 import SlipwayHost
 import SlipwayYAML
@@ -27,6 +28,12 @@ struct Validate: ParsableCommand {
         let loader = PipelineLoader(strictness: .lenient)
         var failed = 0
         for file in targets {
+            // An ECS appspec is told from an EC2 one (same file names) by its AWS::ECS::Service resource.
+            if let diagnostics = ECSAppSpecLoader.check(path: file) {
+                report(diagnostics)
+                if diagnostics.contains(where: { $0.severity == .error }) { failed += 1 } else { print("\(file): ok") }
+                continue
+            }
             if RevisionCheck.isAppSpec(file) || RevisionCheck.isBundle(file) {
                 let diagnostics = RevisionCheck.isAppSpec(file) ? RevisionCheck.check(appSpec: file) : RevisionCheck.check(bundle: file)
                 report(diagnostics)
