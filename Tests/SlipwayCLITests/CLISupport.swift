@@ -18,7 +18,10 @@ enum CLI {
         return dir.appendingPathComponent("slipway").path
     }()
 
-    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> CLIResult {
+    /// Runs the binary to completion. The blocking work (reading both pipes, waiting for the exit)
+    /// happens on a thread of its own: on the cooperative pool it would hold one of the two
+    /// threads a 2-core machine has for as long as the child runs, stalling unrelated tests.
+    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) async throws -> CLIResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -31,20 +34,36 @@ enum CLI {
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes to the end before waiting, so a chatty child can't block on a full pipe.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<CLIResult, Never>) in
+            let thread = Thread {
+                // Read both pipes to the end before waiting, so a chatty child can't block on a full pipe.
+                let stderrDone = DispatchSemaphore(value: 0)
+                nonisolated(unsafe) var errData = Data()
+                let errReader = Thread {
+                    errData = err.fileHandleForReading.readDataToEndOfFile()
+                    stderrDone.signal()
+                }
+                errReader.start()
+                let outData = out.fileHandleForReading.readDataToEndOfFile()
+                stderrDone.wait()
+                process.waitUntilExit()
+                continuation.resume(returning: CLIResult(status: process.terminationStatus,
+                                                         stdout: String(decoding: outData, as: UTF8.self),
+                                                         stderr: String(decoding: errData, as: UTF8.self)))
+            }
+            thread.name = "cli-test-\(process.processIdentifier)"
+            thread.start()
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return CLIResult(status: process.terminationStatus,
-                         stdout: String(decoding: outData, as: UTF8.self),
-                         stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Waits for a started process without holding a cooperative thread (see `run`).
+    static func waitForExit(_ process: Process) async -> Int32 {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+            Thread {
+                process.waitUntilExit()
+                continuation.resume(returning: process.terminationStatus)
+            }.start()
+        }
     }
 }
 
@@ -66,7 +85,7 @@ struct Project {
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLIResult {
-        try CLI.run(arguments, in: root, environment: environment)
+    func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CLIResult {
+        try await CLI.run(arguments, in: root, environment: environment)
     }
 }

@@ -55,7 +55,7 @@ import Testing
         // Every instance is mapped, so only the tag decides which folders get the site.
         let project = try project(endpoint: endpoint, discover: "{tags: {role: \(role)}}", mapped: web + other)
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         for id in web {
             #expect(try String(contentsOfFile: project.root + "/hosts/\(id)/srv/site/index.html", encoding: .utf8) == "discovered\n")
@@ -72,7 +72,7 @@ import Testing
         // Target type `asg` is served by the same plugin.
         let project = try project(endpoint: endpoint, type: "asg", discover: "{autoScalingGroup: \(group)}", mapped: members)
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         for id in members {
             #expect(try String(contentsOfFile: project.root + "/hosts/\(id)/srv/site/index.html", encoding: .utf8) == "discovered\n")
@@ -84,7 +84,7 @@ import Testing
         let role = EC2Fixtures.unique("none")
         let project = try project(endpoint: endpoint, discover: "{tags: {role: \(role)}}", mapped: ["i-unused"])
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains("no running instances match tag role=\(role) in us-east-1"),
                 "\(result.stdout)\n\(result.stderr)")

@@ -62,19 +62,19 @@ import Testing
         try String(contentsOf: URL(string: "http://127.0.0.1:\(port)/")!, encoding: .utf8)
     }
 
-    @Test func deploysThenRollsAnUpdateOutOneHostAtATime() throws {
+    @Test func deploysThenRollsAnUpdateOutOneHostAtATime() async throws {
         let ports = (0..<3).map { _ in TestHTTPServer.unusedPort() }
         let project = try project(ports: ports)
         defer {
             stopServers(in: project)
             project.remove()
         }
-        let first = try project.run(["run", "pipelines/hello.yml"], environment: ["NO_COLOR": "1"])
+        let first = try await project.run(["run", "pipelines/hello.yml"], environment: ["NO_COLOR": "1"])
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
         #expect(try ports.map(get) == Array(repeating: "hello from v1\n", count: 3))
         #expect(!first.stdout.contains("ApplicationStop"))  // nothing to stop on a first deploy
 
-        let second = try project.run(["run", "pipelines/hello.yml", "--var", "VERSION=v2"], environment: ["NO_COLOR": "1"])
+        let second = try await project.run(["run", "pipelines/hello.yml", "--var", "VERSION=v2"], environment: ["NO_COLOR": "1"])
         #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(try ports.map(get) == Array(repeating: "hello from v2\n", count: 3))
         #expect(second.stdout.contains("[host/web-1] · ApplicationStop (scripts of the last successful revision)"))
@@ -89,11 +89,11 @@ import Testing
         let lastInstall = try String(contentsOfFile: agentRoot + "/deployment-instructions/dg-local_last_successful_install", encoding: .utf8)
         let sha = try String(contentsOfFile: lastInstall + "/slipway-revision", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(sha.count == 64)
-        let status = try project.run(["status", "pipelines/hello.yml"])
+        let status = try await project.run(["status", "pipelines/hello.yml"])
         #expect(status.stdout.contains("running \(sha.prefix(12))"), "\(status.stdout)")
     }
 
-    @Test func aFailingValidateServiceFailsTheHost() throws {
+    @Test func aFailingValidateServiceFailsTheHost() async throws {
         let ports = (0..<3).map { _ in TestHTTPServer.unusedPort() }
         let project = try project(ports: ports)
         defer {
@@ -105,7 +105,7 @@ import Testing
         defer { impostor.stop() }
         let text = Self.pipeline(ports: [impostor.port] + ports.dropFirst())
         try text.write(toFile: project.root + "/pipelines/hello.yml", atomically: true, encoding: .utf8)
-        let result = try project.run(["run", "pipelines/hello.yml"], environment: ["NO_COLOR": "1"])
+        let result = try await project.run(["run", "pipelines/hello.yml"], environment: ["NO_COLOR": "1"])
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains("ValidateService: script hooks/validate.sh exited with code 1"),
                 "\(result.stdout)\n\(result.stderr)")
@@ -114,22 +114,22 @@ import Testing
 
 /// `slipway validate` on appspec files and revision bundles.
 @Suite struct ValidateAppSpecCLITests {
-    @Test func reportsAppSpecErrorsAndWarningsWithPositions() throws {
+    @Test func reportsAppSpecErrorsAndWarningsWithPositions() async throws {
         let project = try Project([
             "good/appspec.yml": "version: 0.0\nos: linux\nos: linux\nhooks:\n  ApplicationStart:\n    - location: start.sh\n",
             "bad/appspec.yml": "version: 0.0\nos: linux\nhooks:\n  DownloadBundle:\n    - location: x.sh\n",
         ])
         defer { project.remove() }
-        let good = try project.run(["validate", "good/appspec.yml"])
+        let good = try await project.run(["validate", "good/appspec.yml"])
         #expect(good.status == 0, "\(good.stderr)")
         #expect(good.stdout.contains("good/appspec.yml: ok"))
         #expect(good.stderr.contains("good/appspec.yml:3:1: warning: duplicate key \"os\""))
-        let bad = try project.run(["validate", "bad/appspec.yml"])
+        let bad = try await project.run(["validate", "bad/appspec.yml"])
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("bad/appspec.yml:4:3: hooks: DownloadBundle is reserved for the agent and cannot have scripts"))
     }
 
-    @Test func checksABundlesHookScriptsAndAcceptsTheDemo() throws {
+    @Test func checksABundlesHookScriptsAndAcceptsTheDemo() async throws {
         let project = try Project([
             "broken/appspec.yml": "version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: check.sh\n",
             "broken/other.txt": "x\n",
@@ -143,7 +143,7 @@ import Testing
             process.waitUntilExit()
         }
         try tar(project.root + "/broken", "broken.tgz")
-        let broken = try project.run(["validate", "broken.tgz"])
+        let broken = try await project.run(["validate", "broken.tgz"])
         #expect(broken.status == 1)
         #expect(broken.stderr.contains("broken.tgz: hooks.ValidateService: script check.sh does not exist in the revision"))
 
@@ -152,7 +152,7 @@ import Testing
         defer { demo.remove() }
         try "v1\n".write(toFile: demo.root + "/app/VERSION", atomically: true, encoding: .utf8)
         try tar(demo.root + "/app", "hello.tgz")
-        let hello = try project.run(["validate", "hello.tgz"])
+        let hello = try await project.run(["validate", "hello.tgz"])
         #expect(hello.status == 0, "\(hello.stderr)")
         #expect(hello.stdout.contains("hello.tgz: ok"))
     }

@@ -6,7 +6,7 @@ import SlipwayTestSupport
 /// Killed runners, rollbacks, foreign bundles, traffic with alarms, and the C plugin: all through
 /// the real binary.
 @Suite struct RecoveryCLITests {
-    func fleetProject(delayMs: Int = 0) throws -> Project {
+    func fleetProject() throws -> Project {
         let project = try Project([
             "pipelines/app.yml": """
             name: app
@@ -16,7 +16,7 @@ import SlipwayTestSupport
               - name: web
                 type: test-fleet
                 strategy: CodeDeployDefault.OneAtATime
-                with: {root: hosts, delayMs: \(delayMs)}
+                with: {root: hosts}
             """,
             "site/index.html": "v1\n",
         ])
@@ -42,79 +42,90 @@ import SlipwayTestSupport
         return process
     }
 
-    @Test func aRunnerKilledMidRolloutIsResumedToTheEnd() throws {
-        let project = try fleetProject(delayMs: 1200)
+    /// Makes `host` wait in deployHost until `release(_:in:)` (the test plugin's HOLD file).
+    func hold(_ host: String, in project: Project) throws {
+        try "".write(toFile: project.root + "/hosts/\(host)/HOLD", atomically: true, encoding: .utf8)
+    }
+
+    func release(_ host: String, in project: Project) throws {
+        try FileManager.default.removeItem(atPath: project.root + "/hosts/\(host)/HOLD")
+    }
+
+    @Test func aRunnerKilledMidRolloutIsResumedToTheEnd() async throws {
+        let project = try fleetProject()
         defer { project.remove() }
+        try hold("h2", in: project)
         let runner = try start(["run", "pipelines/app.yml"], in: project)
-        // Kill it (SIGKILL: no cleanup at all) once the first host is done.
-        for _ in 0..<1500 where revision(of: "h1", in: project) == nil { Thread.sleep(forTimeInterval: 0.02) }
+        // Kill it (SIGKILL: no cleanup at all) once the first host is done and the second is held.
+        for _ in 0..<6000 where revision(of: "h1", in: project) == nil { try await Task.sleep(for: .milliseconds(20)) }
         kill(runner.processIdentifier, SIGKILL)
-        runner.waitUntilExit()
+        _ = await CLI.waitForExit(runner)
+        try release("h2", in: project)
         let sha = try #require(revision(of: "h1", in: project))
         #expect(revision(of: "h3", in: project) == nil)
 
-        let history = try project.run(["history", "pipelines/app.yml"])
+        let history = try await project.run(["history", "pipelines/app.yml"])
         let line = try #require(history.stdout.split(separator: "\n").first { $0.contains("inProgress") })
         let id = String(line.prefix { $0 != " " })
         // The dead runner's lock is still there; a new run is refused while it lasts.
-        #expect(try project.run(["run", "pipelines/app.yml"]).status == 5)
+        #expect(try await project.run(["run", "pipelines/app.yml"]).status == 5)
 
-        let resumed = try project.run(["resume", "pipelines/app.yml", id], environment: ["NO_COLOR": "1"])
+        let resumed = try await project.run(["resume", "pipelines/app.yml", id], environment: ["NO_COLOR": "1"])
         #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
         #expect(resumed.stdout.contains("resuming \(id): 1 host(s) done"))
         #expect(revision(of: "h2", in: project) == sha && revision(of: "h3", in: project) == sha)
-        let status = try project.run(["status", "pipelines/app.yml", id])
+        let status = try await project.run(["status", "pipelines/app.yml", id])
         #expect(status.stdout.contains("\(id): stage web, succeeded"))
         // The lock was released: the stage is free again.
-        #expect(try project.run(["lock", "status", "pipelines/app.yml"]).stdout.contains("no stage of app is locked"))
+        #expect(try await project.run(["lock", "status", "pipelines/app.yml"]).stdout.contains("no stage of app is locked"))
     }
 
-    @Test func aKilledRunnerCanBeRolledBackInstead() throws {
+    @Test func aKilledRunnerCanBeRolledBackInstead() async throws {
         let project = try fleetProject()
         defer { project.remove() }
-        #expect(try project.run(["run", "pipelines/app.yml"]).status == 0)
+        #expect(try await project.run(["run", "pipelines/app.yml"]).status == 0)
         let good = try #require(revision(of: "h1", in: project))
         try "v2\n".write(toFile: project.root + "/site/index.html", atomically: true, encoding: .utf8)
-        let slow = try String(contentsOfFile: project.root + "/pipelines/app.yml", encoding: .utf8).replacingOccurrences(of: "delayMs: 0", with: "delayMs: 1200")
-        try slow.write(toFile: project.root + "/pipelines/app.yml", atomically: true, encoding: .utf8)
+        try hold("h2", in: project)
         let runner = try start(["run", "pipelines/app.yml"], in: project)
-        for _ in 0..<1500 where revision(of: "h1", in: project) == good { Thread.sleep(forTimeInterval: 0.02) }
+        for _ in 0..<6000 where revision(of: "h1", in: project) == good { try await Task.sleep(for: .milliseconds(20)) }
         kill(runner.processIdentifier, SIGKILL)
-        runner.waitUntilExit()
+        _ = await CLI.waitForExit(runner)
+        try release("h2", in: project)
         #expect(revision(of: "h1", in: project) != good)
-        let line = try #require(try project.run(["history", "pipelines/app.yml"]).stdout.split(separator: "\n").first { $0.contains("inProgress") })
+        let line = try #require(try await project.run(["history", "pipelines/app.yml"]).stdout.split(separator: "\n").first { $0.contains("inProgress") })
         let id = String(line.prefix { $0 != " " })
-        let rolledBack = try project.run(["resume", "pipelines/app.yml", id, "--rollback"], environment: ["NO_COLOR": "1"])
+        let rolledBack = try await project.run(["resume", "pipelines/app.yml", id, "--rollback"], environment: ["NO_COLOR": "1"])
         #expect(rolledBack.status == 3)
         #expect(rolledBack.stdout.contains("rolledBack"))
         #expect(revision(of: "h1", in: project) == good)
         #expect(revision(of: "h2", in: project) == good)
     }
 
-    @Test func rollbackRedeploysThePreviousGoodRevision() throws {
+    @Test func rollbackRedeploysThePreviousGoodRevision() async throws {
         let project = try fleetProject()
         defer { project.remove() }
-        #expect(try project.run(["run", "pipelines/app.yml"]).status == 0)
+        #expect(try await project.run(["run", "pipelines/app.yml"]).status == 0)
         let first = try #require(revision(of: "h1", in: project))
         try "v2\n".write(toFile: project.root + "/site/index.html", atomically: true, encoding: .utf8)
-        #expect(try project.run(["run", "pipelines/app.yml"]).status == 0)
+        #expect(try await project.run(["run", "pipelines/app.yml"]).status == 0)
         #expect(revision(of: "h1", in: project) != first)
-        let result = try project.run(["rollback", "pipelines/app.yml", "--stage", "web"], environment: ["NO_COLOR": "1"])
+        let result = try await project.run(["rollback", "pipelines/app.yml", "--stage", "web"], environment: ["NO_COLOR": "1"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(revision(of: "h1", in: project) == first && revision(of: "h3", in: project) == first)
-        let latest = try #require(try project.run(["history", "pipelines/app.yml"]).stdout.split(separator: "\n").first)
+        let latest = try #require(try await project.run(["history", "pipelines/app.yml"]).stdout.split(separator: "\n").first)
         #expect(latest.contains("web  succeeded  \(first.prefix(12))"))
         #expect(latest.contains("rollback of d-"))
     }
 
-    @Test func aForeignBundleIsCheckedThenDeployed() throws {
+    @Test func aForeignBundleIsCheckedThenDeployed() async throws {
         let project = try fleetProject()
         defer { project.remove() }
         // A bundle made elsewhere (tar czf, as CodeDeploy users make them).
         try FileManager.default.createDirectory(atPath: project.root + "/bundle", withIntermediateDirectories: true)
         try "hello\n".write(toFile: project.root + "/bundle/index.html", atomically: true, encoding: .utf8)
         #expect(shell("tar czf bundle.tar.gz -C bundle .", in: project.root) == 0)
-        let result = try project.run(["deploy", "pipelines/app.yml", "--stage", "web", "--revision", "bundle.tar.gz"], environment: ["NO_COLOR": "1"])
+        let result = try await project.run(["deploy", "pipelines/app.yml", "--stage", "web", "--revision", "bundle.tar.gz"], environment: ["NO_COLOR": "1"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let sha = try #require(revision(of: "h2", in: project))
         #expect(FileManager.default.fileExists(atPath: project.root + "/store/revisions/\(sha).tar.gz"))
@@ -122,14 +133,14 @@ import SlipwayTestSupport
         // One that writes outside its folder is refused before anything is deployed.
         #expect(shell("ln -s /etc evil && tar czf evil.tar.gz evil && echo x > note && tar czf dotdot.tar.gz --transform 's,^,../,' note", in: project.root) == 0)
         for bad in ["evil.tar.gz", "dotdot.tar.gz"] {
-            let refused = try project.run(["deploy", "pipelines/app.yml", "--stage", "web", "--revision", bad])
+            let refused = try await project.run(["deploy", "pipelines/app.yml", "--stage", "web", "--revision", bad])
             #expect(refused.status == 1)
             #expect(refused.stderr.contains("\(bad) refused"))
         }
         #expect(revision(of: "h2", in: project) == sha)
     }
 
-    @Test func theCPluginRunsARealRollout() throws {
+    @Test func theCPluginRunsARealRollout() async throws {
         let project = try Project([
             "pipelines/app.yml": """
             name: app
@@ -147,7 +158,7 @@ import SlipwayTestSupport
         try FileManager.default.createDirectory(atPath: pluginDirectory, withIntermediateDirectories: true)
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
         #expect(shell("make -s -C '\(repo)/examples/plugins/dirhost' OUT='\(pluginDirectory)/libslipway-dirhost.so'", in: project.root) == 0)
-        let result = try project.run(["run", "pipelines/app.yml", "--plugin-path", pluginDirectory], environment: ["NO_COLOR": "1"])
+        let result = try await project.run(["run", "pipelines/app.yml", "--plugin-path", pluginDirectory], environment: ["NO_COLOR": "1"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         for host in ["a", "b"] {
             let page = try String(contentsOfFile: project.root + "/hosts/\(host)/current/index.html", encoding: .utf8)
@@ -181,7 +192,7 @@ import SlipwayTestSupport
         defer { project.remove() }
         let cliEnvironment = ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test",
                               "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true", "NO_COLOR": "1"]
-        let run = Task { try project.run(["run", "pipelines/app.yml"], environment: cliEnvironment) }
+        let run = Task { try await project.run(["run", "pipelines/app.yml"], environment: cliEnvironment) }
         // Once 10% is on the candidate, the alarm fires.
         var shifted = false
         for _ in 0..<1500 where !shifted {

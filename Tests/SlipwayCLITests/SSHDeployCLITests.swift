@@ -51,12 +51,12 @@ import Testing
         return project.with(hostsRoot: hostsRoot)
     }
 
-    @Test func deploysToSSHHostsAndStopsAtAFailingOne() throws {
+    @Test func deploysToSSHHostsAndStopsAtAFailingOne() async throws {
         let server = try SSHTestServer.start()
         defer { server.stop() }
         let good = try project(server: server)
         defer { good.remove(); try? FileManager.default.removeItem(atPath: good.hostsRoot) }
-        let result = try good.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        let result = try await good.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         for host in ["web-1", "web-2"] {
             #expect(try String(contentsOfFile: good.hostsRoot + "/\(host)/srv/site/index.html", encoding: .utf8) == "over ssh\n")
@@ -65,7 +65,7 @@ import Testing
 
         let failing = try project(server: server, failOn: "web-1")
         defer { failing.remove(); try? FileManager.default.removeItem(atPath: failing.hostsRoot) }
-        let failed = try failing.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        let failed = try await failing.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
         #expect(failed.status == 3)
         #expect(failed.stdout.contains("refusing on purpose"))
         // OneAtATime on two hosts: web-1 failed first, so web-2 was never touched.

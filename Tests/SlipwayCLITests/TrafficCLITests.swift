@@ -28,11 +28,11 @@ import SlipwayTestSupport
         return service?["log"] as? [String] ?? []
     }
 
-    @Test func linearWalksEveryWeightThenPromotes() throws {
+    @Test func linearWalksEveryWeightThenPromotes() async throws {
         let project = try project(strategy: "{linear: {percent: 25, interval: 1s}}",
                                   extra: "    hooks: {BeforeAllowTraffic: pre, AfterAllowTraffic: post}")
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let calls = try log(project).map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
         #expect(calls.filter { $0.hasPrefix("setWeight") } == ["setWeight 25", "setWeight 50", "setWeight 75", "setWeight 100"])
@@ -43,11 +43,11 @@ import SlipwayTestSupport
         #expect(result.stdout.contains("baking 25%"))
     }
 
-    @Test func aFailingPreTrafficHookSendsNoTraffic() throws {
+    @Test func aFailingPreTrafficHookSendsNoTraffic() async throws {
         let project = try project(strategy: "CodeDeployDefault.LambdaAllAtOnce",
                                   extra: "    hooks: {BeforeAllowTraffic: checkFn}", with: ", failHooks: [checkFn]")
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
         #expect(result.status == 3)
         let calls = try log(project)
         #expect(!calls.contains { $0.hasPrefix("setWeight") })
@@ -55,7 +55,7 @@ import SlipwayTestSupport
         #expect(result.stdout.contains("rolledBack"))
     }
 
-    @Test func aFlakyHTTPGateWithinItsBudgetDoesNotRollBack() throws {
+    @Test func aFlakyHTTPGateWithinItsBudgetDoesNotRollBack() async throws {
         // Every third probe fails: never two in a row, so a budget of 1 absorbs it.
         let counter = Counter()
         let server = try TestHTTPServer { _ in
@@ -65,19 +65,19 @@ import SlipwayTestSupport
         let project = try project(strategy: "{canary: {percent: 10, interval: 4s}}",
                                   extra: "    gates: [{http: \"\(server.baseURL)/health\", expectBody: ok, interval: 1s, failureBudget: 1}]")
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(counter.value >= 3)
         #expect(try log(project).contains("promote"))
     }
 
-    @Test func aGateBeyondItsBudgetRollsBack() throws {
+    @Test func aGateBeyondItsBudgetRollsBack() async throws {
         let server = try TestHTTPServer { _ in .text(500, "down") }
         defer { server.stop() }
         let project = try project(strategy: "{canary: {percent: 10, interval: 1m}}",
                                   extra: "    gates: [{http: \"\(server.baseURL)/\", interval: 1s, failureBudget: 1}]")
         defer { project.remove() }
-        let result = try project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: ["NO_COLOR": "1"])
         #expect(result.status == 3)
         #expect(result.stdout.contains("HTTP 500, expected 200"))
         #expect(try log(project).last?.hasPrefix("abort") == true)

@@ -2,7 +2,9 @@ import Foundation
 import SlipwayPluginKit
 
 /// Fleet target "test-fleet": every directory under `root` is a host; deploying writes the
-/// revision's sha to `<root>/<host>/REVISION`. A host with an `UNHEALTHY` file reports unhealthy.
+/// revision's sha to `<root>/<host>/REVISION`. A host with an `UNHEALTHY` file reports unhealthy;
+/// a host with a `HOLD` file waits in deployHost until the file is removed, so a test can stop a
+/// rollout at a known host without racing a timer.
 struct TestFleet: FleetPlugin {
     struct Config: Decodable, Sendable {
         var root: String
@@ -57,6 +59,10 @@ struct TestFleet: FleetPlugin {
         }
         call.context.emit(message: "deploying \(revision.sha256.prefix(12))", host: host.id, fields: ["step": "start"])
         try await pause(milliseconds: call.config.delayMs ?? 0, context: call.context)
+        let hold = file.deletingLastPathComponent().appendingPathComponent("HOLD").path
+        while FileManager.default.fileExists(atPath: hold) {
+            try await pause(milliseconds: 20, context: call.context)
+        }
         if call.config.failHosts?.contains(host.id) == true,
            call.config.failRevision.map({ revision.sha256.hasPrefix($0) }) ?? true {
             call.context.emit(level: .error, message: "ValidateService failed", host: host.id)
