@@ -35,7 +35,31 @@ import SlipwayTestSupport
         #expect(primary.externalId == id)
         #expect(primary.targetGroups == [fixture.targetGroups[1]])
         #expect(try await fixture.weights(fixture.testListener) == [0, 100])
-        #expect(result.output.contains("registered task definition"))
+        // taskdef.json's <IMAGE> was filled from the pipeline's variable.
+        #expect(try await fixture.ecs.containerImages(ofTaskDefinition: primary.taskDefinition) == ["web": "web:green"])
+    }
+
+    /// The repository's own pipelines/ecs-bluegreen.yml and demo/ecs/app, as the README runs
+    /// them, with the ECS_* variables demo/ecs/setup-emulator.py would print.
+    @Test func theShippedPipelineRuns() async throws {
+        let fixture = try await ECSFixture.make()
+        let project = try ECSProject(repositoryFiles: ["pipelines/ecs-bluegreen.yml", "demo/ecs/app"], environment: [
+            "AWS_ENDPOINT_URL": fixture.endpoint, "ECS_ENDPOINT": fixture.endpoint, "ECS_CLUSTER": fixture.cluster,
+            "ECS_TARGET_GROUP_BLUE": fixture.targetGroups[0], "ECS_TARGET_GROUP_GREEN": fixture.targetGroups[1],
+            "ECS_PRODUCTION_LISTENER": fixture.productionListener, "ECS_TEST_LISTENER": fixture.testListener,
+            "ECS_SUBNET_A": fixture.subnets[0], "ECS_SUBNET_B": fixture.subnets[1], "ECS_SECURITY_GROUP": fixture.securityGroup,
+        ])
+        defer { project.remove() }
+        #expect(try await project.run(["validate", "pipelines/ecs-bluegreen.yml", "demo/ecs/app/appspec.yaml"]).status == 0)
+        let result = try await project.run(["run", "pipelines/ecs-bluegreen.yml", "--var", "IMAGE=web:1.28"])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("keeping the original task set for 5s"))
+        let service = try await fixture.currentService()
+        #expect(service.taskSets.count == 1)
+        #expect(service.primaryTaskSet?.targetGroups == [fixture.targetGroups[1]])
+        #expect(try await fixture.productionWeights() == [0, 100])
+        let definition = try #require(service.primaryTaskSet?.taskDefinition)
+        #expect(try await fixture.ecs.containerImages(ofTaskDefinition: definition) == ["web": "web:1.28"])
     }
 
     @Test func theNextDeploymentGoesBackToTheFirstTargetGroup() async throws {
@@ -75,13 +99,15 @@ import SlipwayTestSupport
         defer { project.remove() }
         let watcher = WeightWatcher(fixture)
         let runner = try project.start(["run", "pipelines/shop.yml"])
-        let shifted = await watcher.waitFor([90, 10])
+        // The runner says so once 10% is set and the gate is being polled.
+        let shifted = await project.waitForOutput(of: runner, containing: "baking 10%")
         try await cloudWatch.setAlarmState(alarm, state: "ALARM", reason: "test: errors at 10%")
         let result = await project.finish(runner)
         let observed = await watcher.stop()
-        #expect(shifted)
+        #expect(shifted, "\(observed) \(result.output)")
         #expect(result.status == 3, "\(result.output)")
-        #expect(result.output.contains("gate alarm \(alarm) failed"))
+        #expect(result.output.contains("gate alarm \(alarm) failed: alarm \(alarm) is in ALARM"), "\(result.output)")
+        #expect(observed.contains([90, 10]))
         #expect(observed.last == [100, 0])
         try await expectBlueRestored(fixture)
     }
@@ -105,6 +131,16 @@ import SlipwayTestSupport
         let result = try await project.run(["run", "pipelines/shop.yml"])
         #expect(result.status == 3)
         #expect(result.output.contains("ContainerPort: 0 is out of range"))
+        try await expectBlueRestored(fixture)
+    }
+
+    @Test func aPlaceholderWithoutAValueStopsBeforeAnythingChanges() async throws {
+        let fixture = try await ECSFixture.make()
+        let project = try ECSProject(fixture, strategy: "CodeDeployDefault.ECSAllAtOnce", with: ["placeholders: {OTHER: x}"])
+        defer { project.remove() }
+        let result = try await project.run(["run", "pipelines/shop.yml"])
+        #expect(result.status == 3, "\(result.output)")
+        #expect(result.output.contains("taskdef.json has placeholder <IMAGE> with no value: add it to with.placeholders"))
         try await expectBlueRestored(fixture)
     }
 

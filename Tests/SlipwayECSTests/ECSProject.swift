@@ -5,12 +5,28 @@ import Synchronization
 /// `slipway` binary (as a user or CI would), off the cooperative pool.
 struct ECSProject {
     let root: String
+    /// Added to the environment of every slipway process.
+    var environment: [String: String] = [:]
+
+    /// A copy of files of this repository (paths relative to its root), as a project.
+    init(repositoryFiles paths: [String], environment: [String: String]) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-ecs-\(UUID().uuidString)").path
+        self.environment = environment
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for path in paths {
+            let target = URL(fileURLWithPath: root).appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: repository.appendingPathComponent(path), to: target)
+        }
+    }
 
     /// `strategy`, extra stage lines (`hooks:`, `gates:`), extra `with:` settings, and extra
     /// files of the revision (an appspec).
     init(_ fixture: ECSFixture, strategy: String, stageLines: [String] = [], with extra: [String] = [],
          files: [String: String] = [:]) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-ecs-\(UUID().uuidString)").path
+        // Gates read CloudWatch with the runner's own AWS settings: moto, never AWS.
+        environment = ["AWS_ENDPOINT_URL": fixture.endpoint]
         let stage = ["  - name: prod", "    type: ecs", "    strategy: \(strategy)"] + stageLines.map { "    " + $0 }
         let pipeline = """
         name: shop
@@ -57,6 +73,7 @@ struct ECSProject {
         var environment = ECSFixture.processEnvironment
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         environment["HOME"] = root
+        environment.merge(self.environment) { _, new in new }
         process.environment = environment
         let log = root + "/slipway-\(UUID().uuidString.prefix(8)).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -80,6 +97,18 @@ struct ECSProject {
         let log = outputs.withLock { $0[process.processIdentifier] } ?? ""
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         return Result(status: process.terminationStatus, output: output)
+    }
+
+    /// Waits (bounded) until the output of a running `process` contains `text`.
+    func waitForOutput(of process: Process, containing text: String, seconds: Double = 120) async -> Bool {
+        let log = outputs.withLock { $0[process.processIdentifier] } ?? ""
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let output = try? String(contentsOfFile: log, encoding: .utf8), output.contains(text) { return true }
+            if !process.isRunning { return false }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
     }
 
     func run(_ arguments: [String]) async throws -> Result {

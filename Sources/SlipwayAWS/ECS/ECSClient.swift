@@ -101,6 +101,17 @@ public struct ECSClient: Sendable {
         return arn
     }
 
+    /// Container name → image of a registered task definition (what a deployment really runs).
+    public func containerImages(ofTaskDefinition arn: String) async throws -> [String: String] {
+        let reply = try await call("DescribeTaskDefinition", ["taskDefinition": arn])
+        let containers = (reply["taskDefinition"] as? [String: Any])?["containerDefinitions"] as? [[String: Any]] ?? []
+        var images: [String: String] = [:]
+        for container in containers {
+            if let name = container["name"] as? String { images[name] = container["image"] as? String ?? "" }
+        }
+        return images
+    }
+
     /// The service with its task sets; nil when the cluster has no such service (or it is INACTIVE).
     public func service(cluster: String, name: String) async throws -> ECSService? {
         let reply = try await call("DescribeServices", ["cluster": cluster, "services": [name]])
