@@ -21,7 +21,7 @@ import SlipwayTestSupport
         let fixture = try await ECSFixture.make()
         let project = try ECSProject(fixture, strategy: strategy)
         defer { project.remove() }
-        let watcher = WeightWatcher(fixture)
+        let watcher = try await WeightWatcher(fixture)
         _ = await watcher.waitFor([100, 0])
         let result = try await project.run(["run", "pipelines/shop.yml"])
         let observed = await watcher.stop()
@@ -97,7 +97,7 @@ import SlipwayTestSupport
         let project = try ECSProject(fixture, strategy: "{canary: {percent: 10, interval: 10m}}",
                                      stageLines: ["gates: [{alarm: \(alarm), interval: 200ms}]"])
         defer { project.remove() }
-        let watcher = WeightWatcher(fixture)
+        let watcher = try await WeightWatcher(fixture)
         let runner = try project.start(["run", "pipelines/shop.yml"])
         // The runner says so once 10% is set and the gate is being polled.
         let shifted = await project.waitForOutput(of: runner, containing: "baking 10%")

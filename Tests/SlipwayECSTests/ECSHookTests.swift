@@ -54,7 +54,7 @@ import SlipwayTestSupport
         let project = try ECSProject(fixture, strategy: "{canary: {percent: 10, interval: 5m}}",
                                      stageLines: ["hooks: {AfterAllowTestTraffic: \(smokeTest)}"])
         defer { project.remove() }
-        let watcher = WeightWatcher(fixture)
+        let watcher = try await WeightWatcher(fixture)
         let result = try await MotoLambda.withInvokeLock {
             try await MotoLambda.queueInvokeResponses([#"{"status": "Failed"}"#], endpoint: fixture.endpoint)
             return try await project.run(["run", "pipelines/shop.yml"])

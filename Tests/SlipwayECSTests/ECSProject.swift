@@ -1,4 +1,8 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import SlipwayAWS
 import Synchronization
 
 /// A temporary project whose pipeline deploys the fixture's service, run through the real
@@ -124,38 +128,68 @@ struct ECSProject {
 
 private let outputs = Mutex<[Int32: String]>([:])
 
-/// Polls the production listener while a deployment runs and keeps every distinct weight
-/// pair in the order seen.
+/// Polls the production listener (DescribeListeners) while a deployment runs and keeps every
+/// distinct weight pair [blue, green] in the order seen.
+///
+/// It polls from a thread of its own with completion-handler URLSession calls, never from the
+/// cooperative pool: the full suite keeps that pool busy for seconds at a time, long enough to
+/// miss a whole canary step. The request is signed once (moto does not check signatures; AWS
+/// would accept it for 15 minutes).
 final class WeightWatcher: Sendable {
-    final class Seen: Sendable {
+    final class State: Sendable {
         let weights = Mutex<[[Int]]>([])
         let stopped = Mutex(false)
+        let finished = DispatchSemaphore(value: 0)
     }
 
-    private let seen = Seen()
-    private let task: Task<Void, Never>
+    private let state = State()
 
-    /// Stopped by a flag, never by cancelling the task: cancelling a task while its
-    /// URLSession request completes deadlocks swift-corelibs-foundation.
-    init(_ fixture: ECSFixture) {
-        let seen = self.seen
-        task = Task {
+    init(_ fixture: ECSFixture) async throws {
+        let request = try await fixture.client.signedURLRequest(for: .query(
+            service: .elasticLoadBalancingV2, action: "DescribeListeners", version: "2015-12-01",
+            parameters: [AWSQueryItem("ListenerArns.member.1", fixture.productionListener)]))
+        let state = self.state
+        let groups = fixture.targetGroups
+        let thread = Thread {
+            let session = URLSession(configuration: .ephemeral)
             while true {
                 // One more poll after stop() was asked: the state the deployment ended in.
-                let stopping = seen.stopped.withLock { $0 }
-                do {
-                    let weights = try await fixture.productionWeights()
-                    seen.weights.withLock { if $0.last != weights { $0.append(weights) } }
-                } catch {
-                    FileHandle.standardError.write(Data("watch: \(error)\n".utf8))
+                let stopping = state.stopped.withLock { $0 }
+                if let weights = Self.poll(session, request, groups: groups) {
+                    state.weights.withLock { if $0.last != weights { $0.append(weights) } }
                 }
                 if stopping { break }
-                try? await Task.sleep(for: .milliseconds(40))
+                Thread.sleep(forTimeInterval: 0.04)
             }
+            session.finishTasksAndInvalidate()
+            state.finished.signal()
         }
+        thread.start()
     }
 
-    var observed: [[Int]] { seen.weights.withLock { $0 } }
+    /// One DescribeListeners, waited for on this thread.
+    static func poll(_ session: URLSession, _ request: URLRequest, groups: [String]) -> [Int]? {
+        let done = DispatchSemaphore(value: 0)
+        let body = Mutex<Data?>(nil)
+        session.dataTask(with: request) { data, response, _ in
+            if (response as? HTTPURLResponse)?.statusCode == 200 { body.withLock { $0 = data } }
+            done.signal()
+        }.resume()
+        done.wait()
+        guard let data = body.withLock({ $0 }), let root = try? AWSXML.parse(data),
+              let action = root.first("DefaultActions")?.children("member").first(where: { $0["Type"] == "forward" }) else { return nil }
+        let members = action.child("ForwardConfig")?.child("TargetGroups")?.children("member") ?? []
+        if members.count > 1 {
+            var weights: [String: Int] = [:]
+            for member in members { weights[member["TargetGroupArn"] ?? ""] = member["Weight"].flatMap { Int($0) } ?? 1 }
+            return groups.map { weights[$0] ?? 0 }
+        }
+        // A forward to one group (plain, or a one-member ForwardConfig) means all of it.
+        let only = action["TargetGroupArn"].flatMap { $0.isEmpty ? nil : $0 } ?? members.first?["TargetGroupArn"]
+        return groups.map { $0 == only ? 100 : 0 }
+    }
+
+    var observed: [[Int]] { state.weights.withLock { $0 } }
 
     /// Waits (bounded) until the listener shows `weights`.
     func waitFor(_ weights: [Int], seconds: Double = 120) async -> Bool {
@@ -168,8 +202,14 @@ final class WeightWatcher: Sendable {
     }
 
     func stop() async -> [[Int]] {
-        seen.stopped.withLock { $0 = true }
-        await task.value
+        state.stopped.withLock { $0 = true }
+        let state = self.state
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                state.finished.wait()
+                continuation.resume()
+            }
+        }
         return observed
     }
 }

@@ -10,9 +10,9 @@ import SlipwayTestSupport
         let fixture = try await ECSFixture.make()
         let project = try ECSProject(fixture, strategy: "{linear: {percent: 20, interval: 3s}}")
         defer { project.remove() }
-        let watcher = WeightWatcher(fixture)
+        let watcher = try await WeightWatcher(fixture)
         let runner = try project.start(["run", "pipelines/shop.yml"])
-        let reached = await watcher.waitFor([60, 40])
+        let reached = await project.waitForOutput(of: runner, containing: "baking 40%")
         // SIGKILL: no cleanup, no journal entry for the step in flight, the lock left behind.
         kill(runner.processIdentifier, SIGKILL)
         _ = await project.finish(runner)
@@ -40,9 +40,9 @@ import SlipwayTestSupport
         let fixture = try await ECSFixture.make()
         let project = try ECSProject(fixture, strategy: "{canary: {percent: 10, interval: 10m}}")
         defer { project.remove() }
-        let watcher = WeightWatcher(fixture)
+        let watcher = try await WeightWatcher(fixture)
         let runner = try project.start(["run", "pipelines/shop.yml"])
-        let reached = await watcher.waitFor([90, 10])
+        let reached = await project.waitForOutput(of: runner, containing: "baking 10%")
         kill(runner.processIdentifier, SIGKILL)
         _ = await project.finish(runner)
         _ = await watcher.stop()
