@@ -8,11 +8,11 @@ import SlipwayTestSupport
 @Suite struct ECSBlueGreenTests {
     /// Each strategy, and the weight pairs [blue, green] the production listener must show, in
     /// order. Bakes are seconds long so that the watcher (a poll every ~50 ms) sees every step
-    /// even on a loaded machine.
+    /// even when the whole suite loads the machine and the shared moto server.
     static let strategies: [(String, [[Int]])] = [
-        ("{canary: {percent: 10, interval: 3s}}", [[100, 0], [90, 10], [0, 100]]),
-        ("{linear: {percent: 40, interval: 3s}}", [[100, 0], [60, 40], [20, 80], [0, 100]]),
-        ("{steps: [{percent: 25, bake: 3s}, {percent: 50, bake: 3s}]}", [[100, 0], [75, 25], [50, 50], [0, 100]]),
+        ("{canary: {percent: 10, interval: 6s}}", [[100, 0], [90, 10], [0, 100]]),
+        ("{linear: {percent: 40, interval: 6s}}", [[100, 0], [60, 40], [20, 80], [0, 100]]),
+        ("{steps: [{percent: 25, bake: 6s}, {percent: 50, bake: 6s}]}", [[100, 0], [75, 25], [50, 50], [0, 100]]),
         ("CodeDeployDefault.ECSAllAtOnce", [[100, 0], [0, 100]]),
     ]
 

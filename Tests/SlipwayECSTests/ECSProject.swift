@@ -115,6 +115,28 @@ struct ECSProject {
         return false
     }
 
+    /// SIGKILLs `process` the moment its output contains `text`, watched from a thread of its
+    /// own (a test task on a starved cooperative pool could see the text only after the run
+    /// went on to its end). False when the process ended first or the bound passed.
+    func kill(_ process: Process, whenOutputContains text: String, seconds: Double = 120) async -> Bool {
+        let log = outputs.withLock { $0[process.processIdentifier] } ?? ""
+        nonisolated(unsafe) let process = process
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            Thread {
+                let deadline = Date().addingTimeInterval(seconds)
+                while Date() < deadline, process.isRunning {
+                    if let output = try? String(contentsOfFile: log, encoding: .utf8), output.contains(text) {
+                        Glibc.kill(process.processIdentifier, SIGKILL)
+                        continuation.resume(returning: true)
+                        return
+                    }
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+                continuation.resume(returning: false)
+            }.start()
+        }
+    }
+
     func run(_ arguments: [String]) async throws -> Result {
         await finish(try start(arguments))
     }

@@ -8,13 +8,12 @@ import SlipwayTestSupport
 @Suite struct ECSRecoveryTests {
     @Test func aRunnerKilledMidShiftIsResumedToTheEnd() async throws {
         let fixture = try await ECSFixture.make()
-        let project = try ECSProject(fixture, strategy: "{linear: {percent: 20, interval: 3s}}")
+        let project = try ECSProject(fixture, strategy: "{linear: {percent: 20, interval: 5s}}")
         defer { project.remove() }
         let watcher = try await WeightWatcher(fixture)
         let runner = try project.start(["run", "pipelines/shop.yml"])
-        let reached = await project.waitForOutput(of: runner, containing: "baking 40%")
         // SIGKILL: no cleanup, no journal entry for the step in flight, the lock left behind.
-        kill(runner.processIdentifier, SIGKILL)
+        let reached = await project.kill(runner, whenOutputContains: "baking 40%")
         _ = await project.finish(runner)
         #expect(reached)
         let id = try await project.latestDeployment()
@@ -42,8 +41,7 @@ import SlipwayTestSupport
         defer { project.remove() }
         let watcher = try await WeightWatcher(fixture)
         let runner = try project.start(["run", "pipelines/shop.yml"])
-        let reached = await project.waitForOutput(of: runner, containing: "baking 10%")
-        kill(runner.processIdentifier, SIGKILL)
+        let reached = await project.kill(runner, whenOutputContains: "baking 10%")
         _ = await project.finish(runner)
         _ = await watcher.stop()
         #expect(reached)
