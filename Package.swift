@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "SlipwayTestPlugin", type: .dynamic, targets: ["SlipwayTestPlugin"]),
         // Target type `ec2`: CodeDeploy's in-place lifecycle on hosts (Plugins/EC2).
         .library(name: "SlipwayEC2", type: .dynamic, targets: ["SlipwayEC2"]),
+        // Target type `lambda`: alias traffic shifting with hooks (Plugins/Lambda).
+        .library(name: "SlipwayLambda", type: .dynamic, targets: ["SlipwayLambda"]),
         // Target type `ecs`: blue/green task sets behind a load balancer (Plugins/ECS).
         .library(name: "SlipwayECS", type: .dynamic, targets: ["SlipwayECS"]),
     ],
@@ -46,6 +48,7 @@ let package = Package(
         .target(name: "SlipwayAppSpec", dependencies: ["SlipwayYAML"]),
         .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
         .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost", "SlipwayAWS"], path: "Plugins/EC2"),
+        .target(name: "SlipwayLambda", dependencies: ["SlipwayPluginKit", "SlipwayAWS", "SlipwayAppSpec"], path: "Plugins/Lambda"),
         .target(name: "SlipwayECS", dependencies: ["SlipwayPluginKit", "SlipwayAWS", "SlipwayAppSpec", "SlipwayArchive", "SlipwayProcess"],
                 path: "Plugins/ECS"),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
@@ -67,6 +70,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore", "SlipwayProcess", "SlipwayEvents", "SlipwayYAML",
                                                              "SlipwayAWS", "SlipwayTestSupport"]),
+        .testTarget(name: "SlipwayLambdaTests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayAppSpec", "SlipwayYAML",
+                                                               "SlipwayEvents", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayECSTests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayAppSpec", "SlipwayYAML", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayTestSupport"]),
     ],

@@ -29,6 +29,8 @@ struct EC2Config: Decodable, Sendable {
     var env: [String: String]?
     /// An ssh config file for ssh hosts (default: ~/.ssh/config).
     var sshConfig: String?
+    /// Target groups each host leaves and rejoins around its deployment (LoadBalancerSettings.swift).
+    var loadBalancer: LoadBalancerSettings?
 }
 
 struct DiscoverySettings: Decodable, Sendable {
@@ -58,6 +60,9 @@ struct HostEntry: Decodable, Sendable {
     var env: [String: String]?
     /// For ssh hosts: the ssh alias or host name (default: the id).
     var alias: String?
+    /// The EC2 instance behind a static host, for its load balancer target groups (default: the
+    /// id when it is an instance id).
+    var instanceId: String?
 
     init(id: String, transport: String? = nil, root: String? = nil, env: [String: String]? = nil, alias: String? = nil) {
         self.id = id
@@ -67,7 +72,7 @@ struct HostEntry: Decodable, Sendable {
         self.alias = alias
     }
 
-    private enum CodingKeys: String, CodingKey { case id, transport, root, env, alias }
+    private enum CodingKeys: String, CodingKey { case id, transport, root, env, alias, instanceId }
 
     init(from decoder: any Decoder) throws {
         if let id = try? decoder.singleValueContainer().decode(String.self) {
@@ -80,6 +85,7 @@ struct HostEntry: Decodable, Sendable {
         root = try container.decodeIfPresent(String.self, forKey: .root)
         env = try container.decodeIfPresent([String: String].self, forKey: .env)
         alias = try container.decodeIfPresent(String.self, forKey: .alias)
+        instanceId = try container.decodeIfPresent(String.self, forKey: .instanceId)
     }
 }
 
@@ -97,6 +103,7 @@ extension EC2Config {
             "sshConfig": ["type": "string", "minLength": 1],
             "region": ["type": "string", "minLength": 1],
             "endpoint": ["type": "string", "minLength": 1],
+            "loadBalancer": LoadBalancerSettings.schema,
             "discover": [
                 "type": "object", "additionalProperties": false,
                 "properties": [
@@ -136,6 +143,7 @@ extension EC2Config {
                         "root": ["type": "string", "minLength": 1],
                         "env": ["type": "object", "additionalProperties": ["type": "string"]],
                         "alias": ["type": "string", "minLength": 1],
+                        "instanceId": ["type": "string", "pattern": "^i-[0-9a-f]+$"],
                     ],
                 ],
             ],

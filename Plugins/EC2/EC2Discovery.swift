@@ -73,6 +73,8 @@ enum EC2Discovery {
             return HostEntry(id: id, transport: mapped.transport, root: mapped.root, env: mapped.env, alias: mapped.alias)
         }
         let transport = config.reach?.transport ?? "ssh"
+        // A folder per instance under with.root: how tests and demos stand in for new instances.
+        if transport == "local", config.root != nil { return HostEntry(id: id, transport: "local") }
         guard transport == "ssh" else {
             throw PluginError.invalidConfig("instance \(id): reach.transport \(transport) needs a hostMap entry for it")
         }

@@ -38,6 +38,7 @@ extension EC2FleetTarget {
             throw PluginError.notFound("host \(host.id) is neither in with.hosts nor discovered")
         }
         let (transport, layout) = try HostConnector.connect(entry, config: call.config)
+        let membership = try await LoadBalancerTraffic.membership(call, entry: entry)
         let scratch = NSTemporaryDirectory() + "slipway-ec2-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
@@ -64,7 +65,7 @@ extension EC2FleetTarget {
                                          bundleEnvironment: DeploymentIdentity.bundleEnvironment(location: revision.location)),
             hookEnvironment: hookEnvironment,
             fileExistsOverride: call.config.fileExistsBehavior.flatMap(FileExistsBehavior.init(rawValue:)),
-            revisionLabel: revision.sha256)
+            loadBalancer: membership != nil, revisionLabel: revision.sha256)
         do {
             if call.plan {
                 let plan = try await deployment.plan(bundle: bundle, appSpec: appSpec)
@@ -83,6 +84,7 @@ extension EC2FleetTarget {
                     context.emit(message: planned.event.rawValue + source, host: id, fields: ["event": planned.event.rawValue])
                 },
                 warning: { text in context.emit(level: .warning, message: text, host: id) },
+                traffic: { event in try await membership?.handle(event) },
                 isCancelled: { context.isCancelled }))
             }
         } catch {
@@ -92,10 +94,10 @@ extension EC2FleetTarget {
         return PluginResult()
     }
 
-    private func groupName(_ call: Call) -> String { call.config.deploymentGroup ?? call.stage }
+    func groupName(_ call: Call) -> String { call.config.deploymentGroup ?? call.stage }
 
     /// The on-host folder name of the deployment group (CodeDeploy uses the group's UUID).
-    private func groupId(_ call: Call) -> String {
+    func groupId(_ call: Call) -> String {
         let name = groupName(call)
         return "dg-" + String(name.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." ? $0 : "_" })
     }

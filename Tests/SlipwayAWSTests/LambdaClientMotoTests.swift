@@ -27,7 +27,7 @@ struct LambdaClientMotoTests {
         let name = Self.unique("fn")
         try await MotoLambda.createFunction(name, files: ["index.py": "def handler(e, c): return 1\n"], client: client)
 
-        let newZip = try MotoLambda.zip(["index.py": "def handler(e, c): return 2\n"])
+        let newZip = try await MotoLambda.zip(["index.py": "def handler(e, c): return 2\n"])
         let expectedSha = try #require(LambdaClient.codeSha256(hex: Self.hex(newZip)))
         let updated = try await lambda.updateFunctionCode(name, source: .zipFile(newZip))
         #expect(updated.codeSha256 == expectedSha)
@@ -71,7 +71,7 @@ struct LambdaClientMotoTests {
         let client = try await client()
         let name = Self.unique("s3fn")
         try await MotoLambda.createFunction(name, files: ["index.py": "x = 1\n"], client: client)
-        let zip = try MotoLambda.zip(["index.py": "x = 2\n", "lib/util.py": "y = 3\n"])
+        let zip = try await MotoLambda.zip(["index.py": "x = 2\n", "lib/util.py": "y = 3\n"])
         let bucket = uniqueBucketName("lambda")
         let s3 = S3Client(client: client)
         try await s3.createBucket(bucket)

@@ -120,7 +120,6 @@ struct ECSProject {
     /// went on to its end). False when the process ended first or the bound passed.
     func kill(_ process: Process, whenOutputContains text: String, seconds: Double = 120) async -> Bool {
         let log = outputs.withLock { $0[process.processIdentifier] } ?? ""
-        nonisolated(unsafe) let process = process
         return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             Thread {
                 let deadline = Date().addingTimeInterval(seconds)

@@ -52,12 +52,12 @@ public enum MotoLambda {
         try await prepare(endpoint: client.configuration.endpoint(for: .lambda).baseURL.absoluteString)
         let role = try await roleArn(client: client)
         return try await LambdaClient(client: client).createFunction(name, runtime: runtime, role: role, handler: "index.handler",
-                                                                     zip: try zip(files))
+                                                                     zip: try await zip(files))
     }
 
     /// A deterministic zip of `files` (python3's zipfile, which moto needs anyway): sorted
     /// names, fixed timestamps, so equal contents give an equal CodeSha256.
-    public static func zip(_ files: [String: String]) throws -> Data {
+    public static func zip(_ files: [String: String]) async throws -> Data {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-zip-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -78,6 +78,8 @@ public enum MotoLambda {
         process.arguments = ["python3", "-c", script, spec.path, output.path]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        // Poll instead of waitUntilExit: a blocked thread is one of the two the test pool has.
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw MotoLambdaError(message: "python3 zipfile exited with \(process.terminationStatus)") }
         return try Data(contentsOf: output)
