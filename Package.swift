@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "SlipwayEC2", type: .dynamic, targets: ["SlipwayEC2"]),
         // Target type `lambda`: alias traffic shifting with hooks (Plugins/Lambda).
         .library(name: "SlipwayLambda", type: .dynamic, targets: ["SlipwayLambda"]),
+        // Target type `ecs`: blue/green task sets behind a load balancer (Plugins/ECS).
+        .library(name: "SlipwayECS", type: .dynamic, targets: ["SlipwayECS"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,6 +52,8 @@ let package = Package(
         .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost", "SlipwayAWS",
                                                   "SlipwaySSM"], path: "Plugins/EC2"),
         .target(name: "SlipwayLambda", dependencies: ["SlipwayPluginKit", "SlipwayAWS", "SlipwayAppSpec"], path: "Plugins/Lambda"),
+        .target(name: "SlipwayECS", dependencies: ["SlipwayPluginKit", "SlipwayAWS", "SlipwayAppSpec", "SlipwayArchive", "SlipwayProcess"],
+                path: "Plugins/ECS"),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
             "SlipwayCore", "SlipwayEvents", "SlipwayYAML", "SlipwayHost",
@@ -72,6 +76,7 @@ let package = Package(
         .testTarget(name: "SlipwayLambdaTests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayAppSpec", "SlipwayYAML",
                                                                "SlipwayEvents", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwaySSMTests", dependencies: ["SlipwaySSM", "SlipwayHost", "SlipwayAWS", "SlipwayProcess", "SlipwayTestSupport"]),
+        .testTarget(name: "SlipwayECSTests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayAppSpec", "SlipwayYAML", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayCLITests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

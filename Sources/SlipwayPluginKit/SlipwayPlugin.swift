@@ -60,6 +60,7 @@ public struct PluginTarget: Sendable {
         let instance = Plugin()
         var methods = ["prepare", "setWeight", "promote", "cleanup", "abort"]
         if Plugin.implementsHooks { methods.append("runHook") }
+        if Plugin.implementsTestTraffic { methods.append("allowTestTraffic") }
         return PluginTarget(type: Plugin.targetType, primitives: "traffic", methods: methods,
                             configSchema: Plugin.configSchema) { method, params, context in
             let call: Plugin.Call = try params.call(context: context)
@@ -78,6 +79,7 @@ public struct PluginTarget: Sendable {
             case "promote": return try await instance.promote(call).fields()
             case "cleanup": return try await instance.cleanup(call).fields()
             case "abort": return try await instance.abort(call).fields()
+            case "allowTestTraffic": return try await instance.allowTestTraffic(call).fields()
             case "runHook":
                 return try await instance.runHook(call, event: try params.field("event"),
                                                   hooks: try params.optionalField("hooks") ?? []).fields()

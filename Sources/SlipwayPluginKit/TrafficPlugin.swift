@@ -8,6 +8,8 @@ public protocol TrafficPlugin: Sendable {
     static var configSchema: JSONValue { get }
     /// True when the plugin implements `runHook` (pre/post traffic hooks).
     static var implementsHooks: Bool { get }
+    /// True when the plugin implements `allowTestTraffic` (a test route to the candidate).
+    static var implementsTestTraffic: Bool { get }
 
     init()
 
@@ -23,10 +25,17 @@ public protocol TrafficPlugin: Sendable {
     func abort(_ call: Call) async throws -> PluginResult
     /// Runs the named hooks of a lifecycle event (BeforeAllowTraffic, AfterAllowTraffic...).
     func runHook(_ call: Call, event: String, hooks: [String]) async throws -> PluginResult
+    /// Routes test traffic to the candidate (production traffic stays where it is).
+    func allowTestTraffic(_ call: Call) async throws -> PluginResult
 }
 
 extension TrafficPlugin {
     public static var implementsHooks: Bool { false }
+    public static var implementsTestTraffic: Bool { false }
+
+    public func allowTestTraffic(_ call: Call) async throws -> PluginResult {
+        throw PluginError(code: "unsupportedMethod", message: "\(Self.targetType) does not implement allowTestTraffic")
+    }
 
     public func runHook(_ call: Call, event: String, hooks: [String]) async throws -> PluginResult {
         throw PluginError(code: "unsupportedMethod", message: "\(Self.targetType) does not implement runHook")

@@ -11,7 +11,7 @@ struct Validate: ParsableCommand {
         discussion: """
         Reports every problem of every file with its position (file:line:column) and field path. \
         Environment variables a pipeline reads need not be set here: missing ones are warnings. \
-        Also takes an appspec.yml (EC2), a Lambda appspec (YAML or JSON, any name), or a revision \
+        Also takes an appspec.yml (EC2), a Lambda appspec (YAML or JSON, any name), an ECS appspec, or a revision \
         bundle (.tgz, .tar, .zip, .tzst) whose appspec, hook scripts and file mappings are checked. Exits 1 when any file has an error.
         """
     )
@@ -28,6 +28,12 @@ struct Validate: ParsableCommand {
         let loader = PipelineLoader(strictness: .lenient)
         var failed = 0
         for file in targets {
+            // An ECS appspec is told from an EC2 one (same file names) by its AWS::ECS::Service resource.
+            if let diagnostics = ECSAppSpecLoader.check(path: file) {
+                report(diagnostics)
+                if diagnostics.contains(where: { $0.severity == .error }) { failed += 1 } else { print("\(file): ok (ECS appspec)") }
+                continue
+            }
             // A Lambda appspec is told apart by its content (Resources of a function), so
             // appspec.json and any other name work.
             if LambdaAppSpecLoader.isLambdaAppSpec(path: file) {

@@ -31,10 +31,12 @@ final class FakeFleet: FleetPrimitives {
 final class FakeTraffic: TrafficPrimitives {
     let calls = Mutex<[String]>([])
     let failHooks: Set<String>
+    let supportsTestTraffic: Bool
     var supportsHooks: Bool { true }
 
-    init(failHooks: Set<String> = []) {
+    init(failHooks: Set<String> = [], testTraffic: Bool = false) {
         self.failHooks = failHooks
+        self.supportsTestTraffic = testTraffic
     }
 
     var log: [String] { calls.withLock { $0 } }
@@ -47,6 +49,7 @@ final class FakeTraffic: TrafficPrimitives {
     func promote() async throws(PrimitiveError) { calls.withLock { $0.append("promote") } }
     func cleanup() async throws(PrimitiveError) { calls.withLock { $0.append("cleanup") } }
     func abort() async throws(PrimitiveError) { calls.withLock { $0.append("abort") } }
+    func allowTestTraffic() async throws(PrimitiveError) { calls.withLock { $0.append("test traffic") } }
     func runHook(_ event: String, hooks: [String]) async throws(PrimitiveError) {
         calls.withLock { $0.append("hook \(event)") }
         if failHooks.contains(event) { throw PrimitiveError(message: "\(hooks[0]) reported Failed") }
@@ -230,6 +233,46 @@ func fleet(_ minimum: MinimumHealthyHosts, _ primitives: FakeFleet, previous: Re
         let result = await traffic(.canary(percent: 10, interval: .seconds(30)), primitives).run(resume: .init(prepared: true, lastWeight: 100, promoted: true))
         #expect(result.status == .succeeded)
         #expect(primitives.log == ["cleanup"])
+    }
+
+    static let ecsHooks = ["BeforeInstall": ["a"], "AfterInstall": ["b"], "AfterAllowTestTraffic": ["c"],
+                           "BeforeAllowTraffic": ["d"], "AfterAllowTraffic": ["e"]]
+
+    @Test func ecsOrderRunsInstallHooksAndTestTrafficBeforeProductionTraffic() async {
+        let primitives = FakeTraffic(testTraffic: true)
+        let recorder = MemoryRecorder()
+        let result = await traffic(.allAtOnce, primitives, hooks: Self.ecsHooks, recorder: recorder).run()
+        #expect(result.status == .succeeded)
+        #expect(primitives.log == ["hook BeforeInstall", "prepare", "hook AfterInstall", "test traffic", "hook AfterAllowTestTraffic",
+                                   "hook BeforeAllowTraffic", "weight 100", "promote", "hook AfterAllowTraffic", "cleanup"])
+        #expect(recorder.entries.withLock { $0 } == ["prepared", "testTrafficAllowed", "weight 100", "promoted"])
+    }
+
+    @Test func withoutTestTrafficOrInstallHooksTheOrderIsUnchanged() async {
+        let primitives = FakeTraffic()
+        let recorder = MemoryRecorder()
+        _ = await traffic(.allAtOnce, primitives, recorder: recorder).run()
+        #expect(primitives.log == ["prepare", "weight 100", "promote", "cleanup"])
+        #expect(recorder.entries.withLock { $0 } == ["prepared", "weight 100", "promoted"])
+    }
+
+    @Test func aFailingTestTrafficHookAbortsBeforeProductionTraffic() async {
+        let primitives = FakeTraffic(failHooks: ["AfterAllowTestTraffic"], testTraffic: true)
+        let result = await traffic(.canary(percent: 10, interval: .seconds(30)), primitives, hooks: Self.ecsHooks).run()
+        #expect(result.status == .rolledBack)
+        #expect(primitives.log == ["hook BeforeInstall", "prepare", "hook AfterInstall", "test traffic", "hook AfterAllowTestTraffic", "abort"])
+    }
+
+    @Test func resumeRepeatsOnlyWhatTheJournalDoesNotHave() async {
+        let afterPrepare = FakeTraffic(testTraffic: true)
+        _ = await traffic(.allAtOnce, afterPrepare, hooks: Self.ecsHooks).run(resume: .init(prepared: true))
+        #expect(afterPrepare.log.prefix(3) == ["hook AfterInstall", "test traffic", "hook AfterAllowTestTraffic"])
+        let afterTest = FakeTraffic(testTraffic: true)
+        _ = await traffic(.allAtOnce, afterTest, hooks: Self.ecsHooks).run(resume: .init(prepared: true, testTrafficAllowed: true))
+        #expect(afterTest.log == ["hook BeforeAllowTraffic", "weight 100", "promote", "hook AfterAllowTraffic", "cleanup"])
+        let entries = [JournalEntry(seq: 1, time: Date(), kind: .stepFinished, data: .object(["phase": .string("prepared")])),
+                       JournalEntry(seq: 2, time: Date(), kind: .stepFinished, data: .object(["phase": .string("testTrafficAllowed")]))]
+        #expect(StageDeployer.resumePoint(entries).traffic == .init(prepared: true, testTrafficAllowed: true))
     }
 
     @Test func resumeMidShiftContinuesFromTheLastWeight() async {

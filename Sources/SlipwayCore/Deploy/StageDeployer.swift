@@ -291,6 +291,7 @@ public struct StageDeployer: Sendable {
                 point.traffic.lastWeight = entry.data["percent"]?.intValue
             case .stepFinished:
                 if entry.data["phase"]?.stringValue == "prepared" { point.traffic.prepared = true }
+                if entry.data["phase"]?.stringValue == "testTrafficAllowed" { point.traffic.testTrafficAllowed = true }
                 if entry.data["phase"]?.stringValue == "promoted" { point.traffic.promoted = true }
             case .rollbackStarted:
                 point.rollingBack = true

@@ -14,7 +14,7 @@ public struct PluginManifest: Sendable, Equatable {
         public var optionalMethods: [String] {
             switch self {
             case .fleet: ["blockTraffic", "allowTraffic"]
-            case .traffic: ["runHook"]
+            case .traffic: ["runHook", "allowTestTraffic"]
             }
         }
     }

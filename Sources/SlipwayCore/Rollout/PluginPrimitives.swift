@@ -123,6 +123,10 @@ public final class PluginPrimitives: FleetPrimitives, TrafficPrimitives {
     public func runHook(_ event: String, hooks: [String]) async throws(PrimitiveError) {
         try await call("runHook", ["event": .string(event), "hooks": .array(hooks.map(ConfigValue.string))])
     }
+
+    public var supportsTestTraffic: Bool { targetType.methods.contains("allowTestTraffic") }
+
+    public func allowTestTraffic() async throws(PrimitiveError) { try await call("allowTestTraffic") }
 }
 
 extension FleetHost {

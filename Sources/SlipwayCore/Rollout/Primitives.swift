@@ -69,4 +69,13 @@ public protocol TrafficPrimitives: Sendable {
     func abort() async throws(PrimitiveError)
     var supportsHooks: Bool { get }
     func runHook(_ event: String, hooks: [String]) async throws(PrimitiveError)
+    /// Whether the target has a test route to the candidate (ECS's test listener).
+    var supportsTestTraffic: Bool { get }
+    /// Routes test traffic (and only that) to the candidate: CodeDeploy's AllowTestTraffic.
+    func allowTestTraffic() async throws(PrimitiveError)
+}
+
+extension TrafficPrimitives {
+    public var supportsTestTraffic: Bool { false }
+    public func allowTestTraffic() async throws(PrimitiveError) {}
 }

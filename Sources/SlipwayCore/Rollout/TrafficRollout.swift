@@ -1,7 +1,10 @@
 import SlipwayEvents
 
-/// A traffic-shifting rollout: create the candidate, run the pre-traffic hooks, move weight to it
-/// step by step while the gates watch each bake, promote it, run the post-traffic hooks, clean up.
+/// A traffic-shifting rollout in CodeDeploy's ECS/Lambda order: BeforeInstall hooks, create the
+/// candidate, AfterInstall hooks, route test traffic to it (targets with a test route),
+/// AfterAllowTestTraffic hooks, BeforeAllowTraffic hooks, move weight to it step by step while
+/// the gates watch each bake, promote it, AfterAllowTraffic hooks, clean up.
+/// Hooks run only for events the stage configures.
 /// Any failure — a hook, a gate, a primitive, a stop request — aborts: traffic goes back to the
 /// original and the candidate is removed.
 public struct TrafficRollout: Sendable {
@@ -18,11 +21,14 @@ public struct TrafficRollout: Sendable {
     /// Where a resumed deployment picks up (from its journal).
     public struct Resume: Sendable, Equatable {
         public var prepared: Bool
+        /// AfterInstall, AllowTestTraffic and AfterAllowTestTraffic are done.
+        public var testTrafficAllowed: Bool
         public var lastWeight: Int?
         public var promoted: Bool
 
-        public init(prepared: Bool = false, lastWeight: Int? = nil, promoted: Bool = false) {
+        public init(prepared: Bool = false, testTrafficAllowed: Bool = false, lastWeight: Int? = nil, promoted: Bool = false) {
             self.prepared = prepared
+            self.testTrafficAllowed = testTrafficAllowed
             self.lastWeight = lastWeight
             self.promoted = promoted
         }
@@ -57,9 +63,13 @@ public struct TrafficRollout: Sendable {
     public func run(resume: Resume = Resume()) async -> RolloutResult {
         do {
             if !resume.prepared {
+                try await hook("BeforeInstall")
                 let candidate = try await step("prepare") { () throws(PrimitiveError) in try await primitives.prepare(revision) }
                 sink.emit(.info("candidate: \(candidate)", scope: scope))
                 await recorder.phase("prepared")
+            }
+            if !resume.promoted, resume.lastWeight == nil, !resume.testTrafficAllowed {
+                try await testTraffic()
             }
             if !resume.promoted {
                 if resume.lastWeight == nil { try await hook("BeforeAllowTraffic") }
@@ -81,6 +91,22 @@ public struct TrafficRollout: Sendable {
         } catch {
             return await abort(because: error)
         }
+    }
+
+    /// Between install and production traffic: AfterInstall hooks, the test route to the
+    /// candidate, AfterAllowTestTraffic hooks. Journaled as one phase when any of it ran, so a
+    /// resumed deployment does not repeat it.
+    func testTraffic() async throws(Stop) {
+        let events = ["AfterInstall", "AfterAllowTestTraffic"]
+        let anything = primitives.supportsTestTraffic || events.contains { !(hooks[$0] ?? []).isEmpty }
+        guard anything else { return }
+        try await hook("AfterInstall")
+        if primitives.supportsTestTraffic {
+            try checkCancelled()
+            try await step("allow test traffic") { () throws(PrimitiveError) in try await primitives.allowTestTraffic() }
+        }
+        try await hook("AfterAllowTestTraffic")
+        await recorder.phase("testTrafficAllowed")
     }
 
     public func abort(because stop: Stop) async -> RolloutResult {
