@@ -29,6 +29,10 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive",
                        providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libzstd directly (tzst): single-threaded zstd on a thread of our own, see ZstdStreamWriter.
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // libcurl's easy API: the AWS HTTP transport (docs/architecture.md, "One HTTP transport").
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The C header that is the whole contract between the runner and plugins.
         .target(name: "SlipwayPluginABI"),
 
@@ -36,9 +40,9 @@ let package = Package(
         .target(name: "SlipwayProcess"),
         .target(name: "SlipwayEvents"),
         .target(name: "SlipwayArchive", dependencies: [
-            "CArchive", "CZlib", .product(name: "Crypto", package: "swift-crypto"),
+            "CArchive", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "SlipwayAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SlipwayAWS", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SlipwayCore", dependencies: [
             "SlipwayYAML", "SlipwayProcess", "SlipwayEvents", "SlipwayArchive", "SlipwayAWS", "SlipwayPluginABI",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -65,7 +69,7 @@ let package = Package(
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
         .testTarget(name: "SlipwayHostTests", dependencies: ["SlipwayHost", "SlipwayYAML", "SlipwayProcess", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayEventsTests", dependencies: ["SlipwayEvents"]),
-        .testTarget(name: "SlipwayArchiveTests", dependencies: ["SlipwayArchive", "CArchive"]),
+        .testTarget(name: "SlipwayArchiveTests", dependencies: ["SlipwayArchive", "CArchive", "CZstd"]),
         // Real services for tests: moto_server, a tiny HTTP server for fake endpoints.
         .target(name: "SlipwayTestSupport", dependencies: ["SlipwayAWS"], path: "Tests/SlipwayTestSupport"),
         .testTarget(name: "SlipwayAWSTests", dependencies: ["SlipwayAWS", "SlipwayTestSupport",

@@ -12,9 +12,8 @@ enum ArchiveWriterSetup {
         return level
     }
 
-    /// For `.tgz` libarchive writes a plain tar stream: `ParallelGzipWriter` compresses it.
-    static func configure(_ writer: OpaquePointer, format: ArchiveFormat, compressionLevel: Int?,
-                          threads: Int) throws(ArchiveError) {
+    /// For `.tgz` and `.tzst` libarchive writes a plain tar stream, compressed by the caller.
+    static func configure(_ writer: OpaquePointer, format: ArchiveFormat, compressionLevel: Int?) throws(ArchiveError) {
         let level = try self.compressionLevel(for: format, requested: compressionLevel)
         if format != .tar {
             // libarchive pads its output to 10 KiB blocks by default, also AFTER a compressor:
@@ -35,22 +34,10 @@ enum ArchiveWriterSetup {
             // and Python's tarfile.
             try check(archive_write_set_format_gnutar(writer), writer, "select GNU tar format")
         }
-        switch format {
-        case .tzst:
-            try check(archive_write_add_filter_zstd(writer), writer, "add zstd filter")
-            if let level { try Libarchive.setFilterOption(writer, "zstd", "compression-level", String(level)) }
-            // zstd output is identical for any worker count ≥ 1 (but differs from 0). Exactly one
-            // worker: it overlaps compression with reading files on this thread (like
-            // `tar --zstd`), while each extra worker adds its own job buffers (measured on a
-            // 500 MB tree: 2 workers peaked at 101.9 MiB) and gained no time on 2 busy cores.
-            // `threads` is therefore not used for zstd; the bytes are those of any count ≥ 1.
-            _ = threads
-            try Libarchive.setFilterOption(writer, "zstd", "threads", "1")
-        case .tar, .tgz, .zip:
-            // tgz: no libarchive filter. Its single-threaded gzip would leave a core idle;
-            // the padding disabled above keeps the tar stream exactly as it was under it.
-            break
-        }
+        // No libarchive filter for tgz and tzst: libarchive's gzip is single-threaded, and its
+        // zstd either compresses on the reading thread or buffers ≈47 MiB in zstd's worker mode.
+        // `ParallelGzipWriter` and `ZstdStreamWriter` compress the plain tar stream instead;
+        // the padding disabled above keeps that stream exactly as it was under a filter.
     }
 
     private static func check(_ status: Int32, _ writer: OpaquePointer, _ operation: String) throws(ArchiveError) {

@@ -84,27 +84,33 @@ public struct Packager {
                               options: PackageOptions,
                               progress: (@Sendable (PackageProgress) -> Void)?) throws(ArchiveError) -> (files: Int, directories: Int) {
         let threads = max(1, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        if options.format == .tzst {
+            // libarchive writes plain tar into the zstd stage (its own thread), which feeds the file sink.
+            let level = try ArchiveWriterSetup.compressionLevel(for: .tzst, requested: options.compressionLevel) ?? 3
+            let zstd = try ZstdStreamWriter(destination: sink, path: sink.path, level: level)
+            defer { zstd.shutDown() }
+            return try write(entries, root: root, into: zstd, options: options, progress: progress)
+        }
         guard options.format == .tgz else {
-            return try write(entries, root: root, into: sink, options: options, threads: threads, progress: progress)
+            return try write(entries, root: root, into: sink, options: options, progress: progress)
         }
         // libarchive writes plain tar into the parallel gzip stage, which feeds the file sink.
         let level = try ArchiveWriterSetup.compressionLevel(for: .tgz, requested: options.compressionLevel) ?? 6
         let gzip = try ParallelGzipWriter(destination: sink, path: sink.path, level: level, threads: threads)
         defer { gzip.shutDown() }
-        return try write(entries, root: root, into: gzip, options: options, threads: threads, progress: progress)
+        return try write(entries, root: root, into: gzip, options: options, progress: progress)
     }
 
     /// `output` is a parameter, hence alive until libarchive (which only holds an unretained
     /// pointer to it) is freed at the end of this call.
     private static func write(_ entries: [SourceEntry], root: String, into output: any ArchiveByteSink,
-                              options: PackageOptions, threads: Int,
+                              options: PackageOptions,
                               progress: (@Sendable (PackageProgress) -> Void)?) throws(ArchiveError) -> (files: Int, directories: Int) {
         guard let writer = archive_write_new() else {
             throw .libarchive(operation: "create writer", message: "out of memory")
         }
         defer { archive_write_free(writer) }
-        try ArchiveWriterSetup.configure(writer, format: options.format,
-                                         compressionLevel: options.compressionLevel, threads: threads)
+        try ArchiveWriterSetup.configure(writer, format: options.format, compressionLevel: options.compressionLevel)
         guard LibarchiveOutput.open(writer, into: output) == ARCHIVE_OK else {
             throw output.failure ?? Libarchive.fail(writer, "open archive")
         }

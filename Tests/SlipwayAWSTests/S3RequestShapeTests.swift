@@ -50,8 +50,8 @@ struct S3RequestShapeTests {
         #expect(request.headers["x-amz-meta-revision"] == "r1")
     }
 
-    @Test("reading a file range returns exactly those bytes")
-    func readRangeReturnsTheRange() throws {
+    @Test("a file range reads exactly its bytes, in chunks, and fails if the file is shorter")
+    func fileRangeReadsTheRange() throws {
         let body = Data((0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 13) })
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("s3-range-\(UUID().uuidString)")
         try body.write(to: file)
@@ -59,9 +59,20 @@ struct S3RequestShapeTests {
         let descriptor = open(file.path, O_RDONLY)
         #expect(descriptor >= 0)
         defer { close(descriptor) }
-        #expect(try S3Client.readRange(descriptor, offset: 1_000, length: 50_000) == body.subdata(in: 1_000..<51_000))
-        #expect(try S3Client.readRange(descriptor, offset: 0, length: 0).isEmpty)
-        #expect(throws: POSIXError.self) { try S3Client.readRange(descriptor, offset: 60_000, length: 20_000) }
+        func read(_ offset: Int, _ length: Int) throws -> (Data, Int) {
+            var data = Data()
+            var chunks = 0
+            try AWSFileRange(descriptor: descriptor, offset: offset, length: length).forEachChunk(chunkSize: 16_384) {
+                data.append(contentsOf: $0)
+                chunks += 1
+            }
+            return (data, chunks)
+        }
+        let (middle, chunks) = try read(1_000, 50_000)
+        #expect(middle == body.subdata(in: 1_000..<51_000))
+        #expect(chunks == 4)
+        #expect(try read(0, 0).0.isEmpty)
+        #expect(throws: POSIXError.self) { try read(60_000, 20_000) }
     }
 
     @Test("keys are percent-encoded once, slashes kept, in path style for custom endpoints")

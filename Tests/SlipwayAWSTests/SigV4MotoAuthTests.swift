@@ -1,8 +1,5 @@
 import SlipwayTestSupport
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Testing
 @testable import SlipwayAWS
 
@@ -37,16 +34,18 @@ struct SigV4MotoAuthTests {
             }
 
             let client = try moto.client(credentials: key)
-            var tampered = try await client.signedURLRequest(for: good.request("PutObject", "PUT", bucket: bucket, key: "k",
-                                                                                body: .data(body, contentType: "text/plain")))
+            var tampered = try await client.signedRequest(for: good.request("PutObject", "PUT", bucket: bucket, key: "k",
+                                                                             body: .data(body, contentType: "text/plain")))
             // moto trusts the declared x-amz-content-sha256 instead of hashing the body (real S3
             // answers XAmzContentSHA256Mismatch), so the tampering also updates the declared hash,
             // which the signature covers.
             let changed = Data("changed after signing".utf8)
-            tampered.httpBody = changed
-            tampered.setValue(Digests.sha256Hex(changed), forHTTPHeaderField: "X-Amz-Content-Sha256")
-            let (errorBody, response) = try await URLSession.shared.data(for: tampered)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            tampered.body = .data(changed)
+            tampered.headers = tampered.headers.map {
+                $0.name.lowercased() == "x-amz-content-sha256" ? HTTPHeader($0.name, Digests.sha256Hex(changed)) : $0
+            }
+            let response = try await client.transport.perform(tampered)
+            let (errorBody, status) = (response.body, response.status)
             let parsed = AWSErrorParser.parse(service: "S3", operation: "PutObject", status: status, headers: [:], body: errorBody)
             #expect(parsed.status == 403)
             #expect(parsed.code == "SignatureDoesNotMatch")

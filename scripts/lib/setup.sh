@@ -18,7 +18,7 @@ slipway_require_swift() {
 
 # apt packages: build-time C libraries, the OpenSSH server the ssh tests talk to, tools.
 slipway_install_apt() {
-    local wanted=(libyaml-dev libarchive-dev zlib1g-dev make gcc openssh-server openssh-client zstd pigz zip unzip curl procps)
+    local wanted=(libyaml-dev libarchive-dev zlib1g-dev libcurl4-openssl-dev libzstd-dev make gcc openssh-server openssh-client zstd pigz zip unzip curl procps)
     local missing=()
     for package in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,18 +1,19 @@
+import Crypto
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// Signs and sends `AWSRequest`s over URLSession with standard-mode retries. Every service
-/// client (S3, Lambda, ECS, ...) is a thin layer of request builders and response parsers
-/// over this one type.
+/// Signs and sends `AWSRequest`s over libcurl (`CurlTransport`) with standard-mode retries.
+/// Every service client (S3, Lambda, ECS, ...) is a thin layer of request builders and
+/// response parsers over this one type, and every request, small API call or multi-gigabyte
+/// upload, takes the same path: sign, send, parse errors, retry.
 public final class AWSClient: Sendable {
     public let configuration: AWSConfiguration
     public let credentialProvider: any AWSCredentialProvider
     public let retryPolicy: AWSRetryPolicy
-    let session: URLSession
+    let transport: CurlTransport
     let now: @Sendable () -> Date
 
+    /// `requestTimeout`: seconds to connect, and seconds without progress before a transfer
+    /// fails (a connection error, so retried). `maxConnectionsPerHost`: idle connections kept.
     public init(configuration: AWSConfiguration, credentialProvider: any AWSCredentialProvider,
                 retryPolicy: AWSRetryPolicy = AWSRetryPolicy(), requestTimeout: TimeInterval = 60,
                 maxConnectionsPerHost: Int = 8, now: @escaping @Sendable () -> Date = Date.init) {
@@ -20,15 +21,8 @@ public final class AWSClient: Sendable {
         self.credentialProvider = credentialProvider
         self.retryPolicy = retryPolicy
         self.now = now
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = requestTimeout
-        sessionConfiguration.httpMaximumConnectionsPerHost = maxConnectionsPerHost
-        sessionConfiguration.urlCache = nil
-        sessionConfiguration.httpCookieStorage = nil
-        session = URLSession(configuration: sessionConfiguration)
+        transport = CurlTransport(timeoutSeconds: Int(requestTimeout.rounded(.up)), maxIdleHandles: maxConnectionsPerHost)
     }
-
-    deinit { session.finishTasksAndInvalidate() }
 
     /// A client configured from an environment: standard credential chain, region, endpoints.
     public static func standard(environment: AWSEnvironment = .process(), region: String? = nil,
@@ -40,56 +34,49 @@ public final class AWSClient: Sendable {
     // MARK: Sending
 
     /// Sends with retries; returns a 2xx response or throws `AWSError` / `AWSConnectionError`.
+    /// A `.file` body is re-read from its range on every attempt.
     public func send(_ request: AWSRequest) async throws -> AWSResponse {
-        try await withRetries(request) { urlRequest in
-            let (data, response) = try await self.session.data(for: urlRequest)
-            return (data, response)
-        }
+        try await withRetries(request) { wire in try await self.transport.perform(wire) }
     }
 
-    /// Like `send`, but streams a successful body into `destination` (replacing it) instead of
-    /// memory; the returned response has an empty body.
+    /// Like `send`, but streams a successful body into `destination` (replacing it, atomically:
+    /// a temporary file beside it is renamed) instead of memory; the returned response has an
+    /// empty body.
     public func download(_ request: AWSRequest, to destination: URL) async throws -> AWSResponse {
-        try await withRetries(request) { urlRequest in
-            let (temporary, response) = try await self.session.download(for: urlRequest)
-            defer { try? FileManager.default.removeItem(at: temporary) }
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            guard (200..<300).contains(status) else {
-                // The error document was written to the file: read it back for the parser.
-                return ((try? Data(contentsOf: temporary)) ?? Data(), response)
-            }
-            try? FileManager.default.removeItem(at: destination)
-            try FileManager.default.moveItem(at: temporary, to: destination)
-            return (Data(), response)
+        let temporary = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).download-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let response = try await withRetries(request) { wire in
+            try await self.transport.perform(wire, sink: .file(temporary))
         }
+        guard rename(temporary.path, destination.path) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        return response
     }
 
     private func withRetries(_ request: AWSRequest,
-                             _ perform: @Sendable (URLRequest) async throws -> (Data, URLResponse)) async throws -> AWSResponse {
+                             _ perform: @Sendable (HTTPWireRequest) async throws -> HTTPWireResponse) async throws -> AWSResponse {
         var attempt = 0
         while true {
             attempt += 1
-            let urlRequest = try await signedURLRequest(for: request)
-            let data: Data
-            let response: URLResponse
+            let wire = try await signedRequest(for: request)
+            let response: HTTPWireResponse
             do {
-                (data, response) = try await perform(urlRequest)
-            } catch let error as URLError where Self.isConnectionError(error) {
+                response = try await perform(wire)
+            } catch let error as HTTPTransportError where error.isConnectionError {
                 if attempt < retryPolicy.maxAttempts {
                     try await retryPolicy.sleep(retryPolicy.delay(afterAttempt: attempt))
                     continue
                 }
                 throw AWSConnectionError(service: request.service.serviceId, operation: request.operation,
-                                         url: urlRequest.url?.absoluteString ?? "?", attempts: attempt, underlying: error.localizedDescription)
+                                         url: wire.url, attempts: attempt, underlying: error.message)
             }
-            let http = response as? HTTPURLResponse
-            let status = http?.statusCode ?? 0
-            let headers = Self.lowercasedHeaders(http)
-            if (200..<300).contains(status) {
-                return AWSResponse(status: status, headers: headers, body: data)
+            if (200..<300).contains(response.status) {
+                return AWSResponse(status: response.status, headers: response.headers, body: response.body)
             }
             let error = AWSErrorParser.parse(service: request.service.serviceId, operation: request.operation,
-                                             status: status, headers: headers, body: data)
+                                             status: response.status, headers: response.headers, body: response.body)
             if retryPolicy.isRetryable(error), attempt < retryPolicy.maxAttempts {
                 try await retryPolicy.sleep(retryPolicy.delay(afterAttempt: attempt))
                 continue
@@ -98,44 +85,25 @@ public final class AWSClient: Sendable {
         }
     }
 
-    static func isConnectionError(_ error: URLError) -> Bool {
-        [.timedOut, .cannotConnectToHost, .networkConnectionLost, .cannotFindHost, .dnsLookupFailed,
-         .notConnectedToInternet, .badServerResponse, .secureConnectionFailed].contains(error.code)
-    }
-
-    static func lowercasedHeaders(_ response: HTTPURLResponse?) -> [String: String] {
-        var headers: [String: String] = [:]
-        for (name, value) in response?.allHeaderFields ?? [:] {
-            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
-        }
-        return headers
-    }
-
     // MARK: Addressing and signing
 
-    /// The request as URLSession will send it, signed now with the current credentials.
+    /// The request as it goes on the wire, signed now with the current credentials.
     /// Public so that callers (and signature tests) can inspect or alter it.
-    public func signedURLRequest(for request: AWSRequest) async throws -> URLRequest {
+    public func signedRequest(for request: AWSRequest) async throws -> HTTPWireRequest {
         let endpoint = try configuration.endpoint(for: request.service)
         let target = try Self.target(for: request, endpoint: endpoint)
         var headers = request.headers
         headers.append(HTTPHeader("Host", target.hostHeader))
-        if case .data(_, let contentType) = request.body,
+        if let contentType = request.body.contentType,
            !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
             headers.append(HTTPHeader("Content-Type", contentType))
         }
         let signer = SigV4Signer(credentials: try await currentCredentials(), region: endpoint.signingRegion,
                                  service: request.service.signingName, options: request.service.signingOptions)
         let signature = signer.signHeaders(SigV4Request(method: request.method, path: target.path, query: target.query,
-                                                        headers: headers, payload: payload(for: request)), date: now())
-        var urlRequest = URLRequest(url: target.url)
-        urlRequest.httpMethod = request.method
-        // Host is set by URLSession from the URL; setting it by hand is ignored on some platforms.
-        for header in headers + signature.addedHeaders where header.name.lowercased() != "host" {
-            urlRequest.addValue(header.value, forHTTPHeaderField: header.name)
-        }
-        if case .data(let data, _) = request.body { urlRequest.httpBody = data }
-        return urlRequest
+                                                        headers: headers, payload: try payload(for: request)), date: now())
+        return HTTPWireRequest(method: request.method, url: target.url.absoluteString,
+                               headers: headers + signature.addedHeaders, body: request.body.wireBody)
     }
 
     /// A presigned URL (query signing) valid for `expires` seconds. S3 presigned URLs use
@@ -147,7 +115,7 @@ public final class AWSClient: Sendable {
         let signer = SigV4Signer(credentials: try await currentCredentials(), region: endpoint.signingRegion,
                                  service: request.service.signingName, options: request.service.signingOptions)
         let signature = signer.presign(SigV4Request(method: request.method, path: target.path, query: target.query,
-                                                    headers: headers, payload: payload(for: request)), expires: expires, date: now())
+                                                    headers: headers, payload: try payload(for: request)), expires: expires, date: now())
         guard let url = URL(string: target.base + target.path + "?" + signature.query) else {
             throw AWSConfigurationError.invalidEndpoint(target.base)
         }
@@ -162,9 +130,17 @@ public final class AWSClient: Sendable {
         return credentials
     }
 
-    private func payload(for request: AWSRequest) -> SigV4Payload {
+    private func payload(for request: AWSRequest) throws -> SigV4Payload {
         switch request.payloadSigning {
-        case .signed: return .bytes(request.body.data)
+        case .signed:
+            switch request.body {
+            case .empty: return .bytes(Data())
+            case .data(let data, _): return .bytes(data)
+            case .file(let range, _):
+                var hash = SHA256()
+                try range.forEachChunk { hash.update(bufferPointer: $0) }
+                return .sha256Hex(Digests.hex(hash.finalize()))
+            }
         case .precomputedSHA256(let hex): return .sha256Hex(hex)
         case .unsigned: return .unsigned
         }

@@ -11,15 +11,27 @@ public struct AWSQueryItem: Sendable, Hashable {
     }
 }
 
-/// A request body. It always carries a content type: URLSession on Linux otherwise adds
+/// A request body. It always carries a content type: without one, HTTP clients tend to add
 /// `application/x-www-form-urlencoded`, and servers (moto) then parse and lose the body.
 public enum AWSRequestBody: Sendable {
     case empty
     case data(Data, contentType: String)
+    /// Bytes of an open file, streamed as they are sent (uploads: nothing held in memory).
+    case file(AWSFileRange, contentType: String)
 
-    var data: Data {
-        if case .data(let data, _) = self { return data }
-        return Data()
+    var contentType: String? {
+        switch self {
+        case .empty: return nil
+        case .data(_, let contentType), .file(_, let contentType): return contentType
+        }
+    }
+
+    var wireBody: HTTPWireRequest.Body {
+        switch self {
+        case .empty: return .none
+        case .data(let data, _): return .data(data)
+        case .file(let range, _): return .file(range)
+        }
     }
 }
 

@@ -1,26 +1,29 @@
+import Crypto
 import Foundation
 
 extension S3Client {
     /// Uploads a file: one PUT up to `multipartThreshold`, otherwise a parallel multipart upload
-    /// that reads each part from the file by offset (at most `maxConcurrentParts` in memory) and
-    /// is aborted if any part fails. A `condition` applies to the final write (PutObject or
+    /// of `maxConcurrentParts` parts at a time, aborted if any part fails. Bodies are streamed
+    /// from the file by offset (`AWSFileRange`), so memory does not grow with the part size:
+    /// each part is read twice, once for its Content-MD5 and once while it is sent (the second
+    /// read comes from the page cache). A `condition` applies to the final write (PutObject or
     /// CompleteMultipartUpload).
     @discardableResult
     public func uploadFile(bucket: String, key: String, file: URL, contentType: String = "application/octet-stream",
                            condition: S3WriteCondition = .none, metadata: [String: String] = [:]) async throws -> S3PutResult {
-        let descriptor = open(file.path, O_RDONLY)
+        let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: file.path]) }
         defer { close(descriptor) }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         let size = Int(status.st_size)
         if size <= transferOptions.multipartThreshold {
-            let body = try Self.readRange(descriptor, offset: 0, length: size)
-            var headers = Self.checksumHeaders(body, .md5) + Self.metadataHeaders(metadata)
+            let range = AWSFileRange(descriptor: descriptor, offset: 0, length: size)
+            var headers = [try Self.contentMD5(range)] + Self.metadataHeaders(metadata)
             if let conditionHeader = condition.header { headers.append(conditionHeader) }
             let response = try await conditional(bucket: bucket, key: key) {
                 try await client.send(fileBodyRequest("PutObject", bucket: bucket, key: key, query: [], headers: headers,
-                                                      body: body, contentType: contentType))
+                                                      body: range, contentType: contentType))
             }
             return S3PutResult(etag: response[header: "etag"] ?? "", versionId: response[header: "x-amz-version-id"], partCount: nil)
         }
@@ -34,8 +37,10 @@ extension S3Client {
             result.partCount = partCount
             return result
         } catch {
-            // Best effort: orphaned parts cost money until a lifecycle rule removes them.
-            try? await abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId)
+            // Best effort, also after cancellation (hence unstructured): orphaned parts cost
+            // money until a lifecycle rule removes them.
+            let client = self
+            await Task { try? await client.abortMultipartUpload(bucket: bucket, key: key, uploadId: uploadId) }.value
             throw error
         }
     }
@@ -53,10 +58,23 @@ extension S3Client {
 
     /// Uploads one part (1-based number) with a Content-MD5 the server checks; returns its ETag.
     public func uploadPart(bucket: String, key: String, uploadId: String, partNumber: Int, body: Data) async throws -> String {
-        let response = try await client.send(fileBodyRequest("UploadPart", bucket: bucket, key: key,
-                                                             query: [AWSQueryItem("partNumber", String(partNumber)), AWSQueryItem("uploadId", uploadId)],
-                                                             headers: Self.checksumHeaders(body, .md5),
-                                                             body: body, contentType: "application/octet-stream"))
+        try await uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: partNumber,
+                             headers: Self.checksumHeaders(body, .md5), body: .data(body, contentType: "application/octet-stream"))
+    }
+
+    /// Uploads one part streamed from a file range.
+    public func uploadPart(bucket: String, key: String, uploadId: String, partNumber: Int, range: AWSFileRange) async throws -> String {
+        try await uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: partNumber,
+                             headers: [try Self.contentMD5(range)], body: .file(range, contentType: "application/octet-stream"))
+    }
+
+    private func uploadPart(bucket: String, key: String, uploadId: String, partNumber: Int,
+                            headers: [HTTPHeader], body: AWSRequestBody) async throws -> String {
+        var request = request("UploadPart", "PUT", bucket: bucket, key: key,
+                              query: [AWSQueryItem("partNumber", String(partNumber)), AWSQueryItem("uploadId", uploadId)],
+                              headers: headers, body: body)
+        request.payloadSigning = .unsigned
+        let response = try await client.send(request)
         guard let etag = response[header: "etag"] else {
             throw S3Error.unexpectedResponse(operation: "UploadPart", detail: "no ETag for part \(partNumber)")
         }
@@ -92,7 +110,7 @@ extension S3Client {
                                           query: [AWSQueryItem("uploadId", uploadId)]))
     }
 
-    /// Keeps at most `maxConcurrentParts` parts in flight (and so in memory).
+    /// Keeps at most `maxConcurrentParts` parts in flight (each a libcurl transfer on its own thread).
     private func uploadParts(bucket: String, key: String, uploadId: String, descriptor: Int32,
                              size: Int, partSize: Int, partCount: Int) async throws -> [String] {
         try await withThrowingTaskGroup(of: (Int, String).self) { group in
@@ -101,8 +119,8 @@ extension S3Client {
             func addPart(_ index: Int) {
                 group.addTask {
                     let offset = index * partSize
-                    let body = try Self.readRange(descriptor, offset: offset, length: min(partSize, size - offset))
-                    return (index, try await uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: index + 1, body: body))
+                    let range = AWSFileRange(descriptor: descriptor, offset: offset, length: min(partSize, size - offset))
+                    return (index, try await uploadPart(bucket: bucket, key: key, uploadId: uploadId, partNumber: index + 1, range: range))
                 }
             }
             while next < min(transferOptions.maxConcurrentParts, partCount) { addPart(next); next += 1 }
@@ -121,25 +139,11 @@ extension S3Client {
         return partSize
     }
 
-    /// `pread` so that parallel parts share one descriptor without seeking.
-    /// The buffer is handed to `Data` without a copy and without `Data(count:)`'s zero-fill:
-    /// every byte is overwritten by `pread`, so clearing megabytes first is wasted work.
-    static func readRange(_ descriptor: Int32, offset: Int, length: Int) throws -> Data {
-        guard length > 0 else { return Data() }
-        guard let buffer = malloc(length) else { throw POSIXError(.ENOMEM) }
-        var done = 0
-        while done < length {
-            let count = pread(descriptor, buffer + done, length - done, off_t(offset + done))
-            if count < 0 {
-                if errno == EINTR { continue }
-                let error = POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-                free(buffer)
-                throw error
-            }
-            if count == 0 { free(buffer); throw POSIXError(.EIO) } // the file shrank under us
-            done += count
-        }
-        return Data(bytesNoCopy: buffer, count: length, deallocator: .free)
+    /// `Content-MD5` of a file range, read in 1 MiB chunks.
+    static func contentMD5(_ range: AWSFileRange) throws -> HTTPHeader {
+        var md5 = Insecure.MD5()
+        try range.forEachChunk { md5.update(bufferPointer: $0) }
+        return HTTPHeader("Content-MD5", Data(md5.finalize()).base64EncodedString())
     }
 
     /// A PUT of file bytes. Integrity comes from the Content-MD5 header the caller adds: it is
@@ -147,9 +151,9 @@ extension S3Client {
     /// is sent as `UNSIGNED-PAYLOAD`, so each byte is hashed once (MD5) instead of twice
     /// (MD5 + SHA-256 for the signature); small API bodies (`putObject`) stay fully signed.
     func fileBodyRequest(_ operation: String, bucket: String, key: String, query: [AWSQueryItem],
-                         headers: [HTTPHeader], body: Data, contentType: String) -> AWSRequest {
+                         headers: [HTTPHeader], body: AWSFileRange, contentType: String) -> AWSRequest {
         var request = request(operation, "PUT", bucket: bucket, key: key, query: query, headers: headers,
-                              body: .data(body, contentType: contentType))
+                              body: .file(body, contentType: contentType))
         request.payloadSigning = .unsigned
         return request
     }

@@ -102,11 +102,9 @@ public struct S3TransferOptions: Sendable, Equatable {
     /// Parts uploaded at once; also the number of parts held in memory.
     public var maxConcurrentParts: Int
 
-    /// Memory bound of an upload: about `2 × partSize × maxConcurrentParts` for bodies (the
-    /// part read from the file, plus the copy URLSession on Linux makes of every body), and
-    /// `2 × multipartThreshold` for a single PUT: 32 MiB with these defaults. Two parts in
-    /// flight keep both cores of a small machine busy; more only add memory, because the
-    /// cost on Linux is URLSession's per-chunk CPU work, not waiting on the network.
+    /// Bodies are streamed from the file, so memory does not depend on these: per part in
+    /// flight, libcurl's 512 KiB upload buffer and a 1 MiB buffer for the Content-MD5 pass.
+    /// Two parts in flight keep both cores of a small machine busy (hashing and sending).
     public init(multipartThreshold: Int = 8 << 20, partSize: Int = 8 << 20, maxConcurrentParts: Int = 2) {
         self.multipartThreshold = multipartThreshold
         self.partSize = max(partSize, 5 << 20)
