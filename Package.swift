@@ -27,6 +27,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // The C header that is the whole contract between the runner and plugins.
         .target(name: "SlipwayPluginABI"),
+        // The one JSON value type, shared by the runner (as ConfigValue) and the plugin SDK.
+        .target(name: "SlipwayJSON"),
 
         .target(name: "SlipwayYAML", dependencies: ["CYaml"]),
         .target(name: "SlipwayProcess"),
@@ -37,11 +39,12 @@ let package = Package(
         .target(name: "SlipwayAWS", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SlipwayCore", dependencies: [
             "SlipwayYAML", "SlipwayProcess", "SlipwayEvents", "SlipwayArchive", "SlipwayAWS", "SlipwayPluginABI",
+            "SlipwayJSON",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // CodeDeploy-compatible host lifecycle: appspec, planner, transports (docs/architecture.md).
         .target(name: "SlipwayHost", dependencies: ["SlipwayYAML", "SlipwayProcess", "SlipwayArchive"]),
-        .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
+        .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI", "SlipwayJSON"]),
         .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost", "SlipwayAWS"], path: "Plugins/EC2"),
         .target(name: "SlipwayTestPlugin", dependencies: ["SlipwayPluginKit"], path: "Tests/Plugins/SlipwayTestPlugin"),
         .executableTarget(name: "slipway", dependencies: [
@@ -50,6 +53,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "SlipwayYAMLTests", dependencies: ["SlipwayYAML"]),
+        .testTarget(name: "SlipwayJSONTests", dependencies: ["SlipwayJSON"]),
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
         .testTarget(name: "SlipwayHostTests", dependencies: ["SlipwayHost", "SlipwayYAML", "SlipwayProcess", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayEventsTests", dependencies: ["SlipwayEvents"]),
