@@ -35,6 +35,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The C header that is the whole contract between the runner and plugins.
         .target(name: "SlipwayPluginABI"),
+        // The one JSON value type, shared by the runner (as ConfigValue) and the plugin SDK.
+        .target(name: "SlipwayJSON"),
 
         .target(name: "SlipwayYAML", dependencies: ["CYaml"]),
         .target(name: "SlipwayProcess"),
@@ -45,12 +47,13 @@ let package = Package(
         .target(name: "SlipwayAWS", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SlipwayCore", dependencies: [
             "SlipwayYAML", "SlipwayProcess", "SlipwayEvents", "SlipwayArchive", "SlipwayAWS", "SlipwayPluginABI",
+            "SlipwayJSON",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // CodeDeploy-compatible host lifecycle: appspec, planner, transports (docs/architecture.md).
         .target(name: "SlipwayHost", dependencies: ["SlipwayYAML", "SlipwayProcess", "SlipwayArchive"]),
         .target(name: "SlipwayAppSpec", dependencies: ["SlipwayYAML"]),
-        .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI"]),
+        .target(name: "SlipwayPluginKit", dependencies: ["SlipwayPluginABI", "SlipwayJSON"]),
         // The ssm host transport: SendCommand + presigned S3 bundles (needs SlipwayAWS, which SlipwayHost does not).
         .target(name: "SlipwaySSM", dependencies: ["SlipwayHost", "SlipwayAWS", "SlipwayProcess", "SlipwayArchive"]),
         .target(name: "SlipwayEC2", dependencies: ["SlipwayPluginKit", "SlipwayHost", "SlipwayAWS",
@@ -66,6 +69,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "SlipwayYAMLTests", dependencies: ["SlipwayYAML"]),
+        .testTarget(name: "SlipwayJSONTests", dependencies: ["SlipwayJSON"]),
         .testTarget(name: "SlipwayProcessTests", dependencies: ["SlipwayProcess"]),
         .testTarget(name: "SlipwayHostTests", dependencies: ["SlipwayHost", "SlipwayYAML", "SlipwayProcess", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayEventsTests", dependencies: ["SlipwayEvents"]),

@@ -3,7 +3,7 @@ struct CallParams: Sendable {
     let fields: [String: JSONValue]
 
     init(json: String) throws(PluginError) {
-        guard let value = try? JSONValue.parse(json), case .object(let fields) = value else {
+        guard let value = try? JSONValue.parseJSON(json), case .object(let fields) = value else {
             throw PluginError.failed("the runner sent params that are not a JSON object")
         }
         self.fields = fields

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import SlipwayAWS
 import Synchronization
+import Testing
 
 /// A temporary project whose pipeline deploys the fixture's service, run through the real
 /// `slipway` binary (as a user or CI would), off the cooperative pool.
@@ -166,9 +167,14 @@ final class WeightWatcher: Sendable {
     private let state = State()
 
     init(_ fixture: ECSFixture) async throws {
-        let request = try await fixture.client.signedURLRequest(for: .query(
+        let wire = try await fixture.client.signedRequest(for: .query(
             service: .elasticLoadBalancingV2, action: "DescribeListeners", version: "2015-12-01",
             parameters: [AWSQueryItem("ListenerArns.member.1", fixture.productionListener)]))
+        // Signed once, replayed by the watcher thread through URLSession (see `poll`).
+        var request = URLRequest(url: try #require(URL(string: wire.url)))
+        request.httpMethod = wire.method
+        for header in wire.headers { request.setValue(header.value, forHTTPHeaderField: header.name) }
+        if case .data(let body) = wire.body { request.httpBody = body }
         let state = self.state
         let groups = fixture.targetGroups
         let thread = Thread {

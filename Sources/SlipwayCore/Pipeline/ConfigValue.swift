@@ -1,62 +1,15 @@
-import Foundation
+import SlipwayJSON
 import SlipwayYAML
 
 /// Any JSON value inside the runner: a stage's `with:` settings, what plugins send and return,
-/// journal entries. Numbers are Doubles, as in JSON itself (integers beyond 2^53 lose precision,
-/// exactly as they would in any JSON consumer).
-public enum ConfigValue: Sendable, Equatable, Codable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([ConfigValue])
-    case object([String: ConfigValue])
+/// journal entries. The same type plugins see as `JSONValue` (one definition, in `SlipwayJSON`);
+/// the runner keeps its own name for it, which its whole code and tests use.
+public typealias ConfigValue = JSONValue
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([ConfigValue].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: ConfigValue].self)) }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
-
-    public subscript(key: String) -> ConfigValue? {
-        if case .object(let fields) = self { return fields[key] }
-        return nil
-    }
-
-    public var stringValue: String? {
-        if case .string(let value) = self { return value }
-        return nil
-    }
-
-    public var arrayValue: [ConfigValue]? {
-        if case .array(let value) = self { return value }
-        return nil
-    }
-
-    /// A number that is a whole number, as an Int.
-    public var intValue: Int? {
-        guard case .number(let value) = self, value.rounded() == value, abs(value) < 9e15 else { return nil }
-        return Int(value)
-    }
-
+extension ConfigValue {
     /// Converts YAML with the core schema: plain `true`/`false`, numbers and nulls are typed,
     /// quoted scalars stay strings. `transform` rewrites every string (interpolation).
+    /// Lives here, not in `SlipwayJSON`, so that the plugin SDK does not depend on the YAML parser.
     static func from(_ node: Node, transform: (String, Node) -> String) -> ConfigValue {
         switch node.content {
         case .scalar(let text, let style):
@@ -76,18 +29,5 @@ public enum ConfigValue: Sendable, Equatable, Codable {
             for pair in pairs { fields[pair.key.scalar ?? ""] = from(pair.value, transform: transform) }
             return .object(fields)
         }
-    }
-}
-
-extension ConfigValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
-    ExpressibleByFloatLiteral, ExpressibleByStringLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral {
-    public init(nilLiteral: ()) { self = .null }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(integerLiteral value: Int) { self = .number(Double(value)) }
-    public init(floatLiteral value: Double) { self = .number(value) }
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(arrayLiteral elements: ConfigValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, ConfigValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
 }

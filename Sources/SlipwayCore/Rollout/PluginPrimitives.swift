@@ -1,5 +1,6 @@
 import Foundation
 import SlipwayEvents
+import SlipwayJSON
 import Synchronization
 
 /// The fleet and traffic primitives of one stage's deployment, served by a loaded plugin over

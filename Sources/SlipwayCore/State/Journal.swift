@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayJSON
 #if canImport(Glibc)
 import Glibc
 #endif
