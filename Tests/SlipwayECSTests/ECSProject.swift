@@ -171,10 +171,11 @@ final class WeightWatcher: Sendable {
             service: .elasticLoadBalancingV2, action: "DescribeListeners", version: "2015-12-01",
             parameters: [AWSQueryItem("ListenerArns.member.1", fixture.productionListener)]))
         // Signed once, replayed by the watcher thread through URLSession (see `poll`).
-        var request = URLRequest(url: try #require(URL(string: wire.url)))
-        request.httpMethod = wire.method
-        for header in wire.headers { request.setValue(header.value, forHTTPHeaderField: header.name) }
-        if case .data(let body) = wire.body { request.httpBody = body }
+        var signed = URLRequest(url: try #require(URL(string: wire.url)))
+        signed.httpMethod = wire.method
+        for header in wire.headers { signed.setValue(header.value, forHTTPHeaderField: header.name) }
+        if case .data(let body) = wire.body { signed.httpBody = body }
+        let request = signed
         let state = self.state
         let groups = fixture.targetGroups
         let thread = Thread {
