@@ -9,14 +9,17 @@ import Testing
 @Suite struct BlueGreenRecoveryCLITests {
     let tests = BlueGreenCLITests()
 
-    func canaryProject(_ setup: BlueGreenCLITests.Setup, bake: String) throws -> Project {
+    /// A canary whose 10% bake is held by `checkpoints` (BakeCheckpoints) until the test acts.
+    func canaryProject(_ setup: BlueGreenCLITests.Setup, checkpoints: BakeCheckpoints) throws -> Project {
         let (blueTG, greenTG) = (setup.lb.targetGroups[0], setup.lb.targetGroups[1])
-        return try tests.project(setup, strategy: "{steps: [{percent: 10, bake: \(bake)}]}",
-                                 blueGreen: "{listener: \"\(setup.lb.listener.arn)\", targetGroupPair: [\(blueTG.name), \(greenTG.name)], pollInterval: 0.1}")
+        return try tests.project(setup, strategy: "{steps: [{percent: 10, bake: 2s}]}",
+                                 blueGreen: "{listener: \"\(setup.lb.listener.arn)\", targetGroupPair: [\(blueTG.name), \(greenTG.name)], pollInterval: 0.1}",
+                                 gates: "    gates:\n      - \(checkpoints.gateYAML)")
     }
 
-    /// Starts `slipway run` and kills it once the listener gives green 10%.
-    func runAndKillAtTenPercent(_ setup: BlueGreenCLITests.Setup, _ project: Project) async throws -> String {
+    /// Starts `slipway run` and kills it while the checkpoint holds the 10% bake; afterwards
+    /// the checkpoints let every probe pass, so a resumed run is not held.
+    func runAndKillAtTenPercent(_ setup: BlueGreenCLITests.Setup, _ project: Project, _ checkpoints: BakeCheckpoints) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CLI.binary)
         process.arguments = ["run", "pipelines/app.yml"]
@@ -27,16 +30,13 @@ import Testing
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let greenTG = setup.lb.targetGroups[1].arn
-        let deadline = Date().addingTimeInterval(120)
-        while Date() < deadline, process.isRunning {
-            let weights = try await setup.elb.listeners(arns: [setup.lb.listener.arn]).first?.defaultActions.first?.forwardWeights
-            if weights?[greenTG] == 10 { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(process.isRunning, "the runner ended before the traffic reached 10%")
+        let reached = try await checkpoints.waitFor(1) { process.isRunning }
+        #expect(reached, "the runner ended before the traffic reached 10%")
+        let weights = try await setup.elb.listeners(arns: [setup.lb.listener.arn]).first?.defaultActions.first?.forwardWeights
+        #expect(weights?[setup.lb.targetGroups[1].arn] == 10)
         kill(process.processIdentifier, SIGKILL)
         _ = await CLI.waitForExit(process)
+        checkpoints.letEveryProbePass()
         let history = try await project.run(["history", "pipelines/app.yml"])
         let line = try #require(history.stdout.split(separator: "\n").first { $0.contains("inProgress") })
         return String(line.prefix { $0 != " " })
@@ -44,9 +44,11 @@ import Testing
 
     @Test func aKilledRunIsResumedOnTheSameGreenGroup() async throws {
         let setup = try await tests.setup(targetGroupCount: 2)
-        let project = try canaryProject(setup, bake: "5s")
+        let checkpoints = try BakeCheckpoints()
+        defer { checkpoints.remove() }
+        let project = try canaryProject(setup, checkpoints: checkpoints)
         defer { project.remove() }
-        let id = try await runAndKillAtTenPercent(setup, project)
+        let id = try await runAndKillAtTenPercent(setup, project, checkpoints)
         let greenName = "\(setup.blue)-\(id)"
         #expect(try await setup.asg.groups(names: [greenName]).count == 1)
 
@@ -61,9 +63,11 @@ import Testing
 
     @Test func aKilledRunIsRolledBackToBlue() async throws {
         let setup = try await tests.setup(targetGroupCount: 2)
-        let project = try canaryProject(setup, bake: "10m")
+        let checkpoints = try BakeCheckpoints()
+        defer { checkpoints.remove() }
+        let project = try canaryProject(setup, checkpoints: checkpoints)
         defer { project.remove() }
-        let id = try await runAndKillAtTenPercent(setup, project)
+        let id = try await runAndKillAtTenPercent(setup, project, checkpoints)
 
         let rolledBack = try await project.run(["resume", "pipelines/app.yml", id, "--rollback"], environment: BlueGreenCLITests.awsEnvironment)
         #expect(rolledBack.status == 3, "\(rolledBack.stdout)\n\(rolledBack.stderr)")

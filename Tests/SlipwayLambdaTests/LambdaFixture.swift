@@ -123,16 +123,18 @@ struct LambdaFixture {
         try await lambda.aliasIfExists(function, name: Self.alias).map { AliasState(version: $0.functionVersion, weights: $0.additionalVersionWeights) }
     }
 
-    /// Polls GetAlias while `process` runs and returns the distinct states seen, in order,
-    /// after `initial` (read before the process started: a state the runner leaves within
-    /// moments is not reliably seen by polling on a busy machine, so tests start from a known one).
-    func observe(_ process: Process, startingWith initial: AliasState?) async throws -> [AliasState] {
+    /// The distinct alias states of a run, in order: `initial` (read before the process started),
+    /// the state during every bake (each gate probe is held by `checkpoints` while the alias is
+    /// read, so no step can slip by on a busy machine), and the state the run ended in.
+    func observe(_ process: Process, startingWith initial: AliasState?, checkpoints: BakeCheckpoints) async throws -> [AliasState] {
         var seen: [AliasState] = initial.map { [$0] } ?? []
-        while process.isRunning {
-            if let state = try? await aliasState(), seen.last != state { seen.append(state) }
-            // Gentle on the shared emulator: bakes last seconds, a poll every 150 ms sees each.
-            try await Task.sleep(for: .milliseconds(150))
+        var probe = 1
+        while try await checkpoints.waitFor(probe, while: { process.isRunning }) {
+            if let state = try await aliasState(), seen.last != state { seen.append(state) }
+            checkpoints.release(probe)
+            probe += 1
         }
+        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         if let state = try await aliasState(), seen.last != state { seen.append(state) }
         return seen
     }

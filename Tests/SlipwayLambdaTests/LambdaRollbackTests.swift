@@ -91,16 +91,20 @@ struct LambdaRollbackTests {
 
     @Test("a second run of the same revision publishes nothing and leaves the alias as it was")
     func rerunChangesNothing() async throws {
-        let fixture = try await LambdaFixture.make(stage: "    strategy: {canary: {percent: 10, interval: 1s}}")
+        let checkpoints = try BakeCheckpoints()
+        defer { checkpoints.remove() }
+        let fixture = try await LambdaFixture.make(stage: "    strategy: {canary: {percent: 10, interval: 1s}}\n    gates:\n      - \(checkpoints.gateYAML)")
         defer { fixture.remove() }
-        let first = try await fixture.run(["run", "pipelines/app.yml"])
+        let (firstProcess, firstLog) = try fixture.start(["run", "pipelines/app.yml"])
+        _ = try await fixture.observe(firstProcess, startingWith: nil, checkpoints: checkpoints)
+        let first = try await fixture.wait(firstProcess, log: firstLog)
         #expect(first.status == 0, "\(first.output)")
         let alias = try await fixture.lambda.alias(fixture.function, name: LambdaFixture.alias)
         let versions = try await fixture.publishedVersions()
         let code = try await fixture.lambda.functionConfiguration(fixture.function).codeSha256
 
         let (process, log) = try fixture.start(["run", "pipelines/app.yml"])
-        let seen = try await fixture.observe(process, startingWith: try await fixture.aliasState())
+        let seen = try await fixture.observe(process, startingWith: try await fixture.aliasState(), checkpoints: checkpoints)
         let second = try await fixture.wait(process, log: log)
         #expect(second.status == 0, "\(second.output)")
         #expect(second.output.contains("version 2 already holds this code"), "\(second.output)")
@@ -111,6 +115,7 @@ struct LambdaRollbackTests {
 
         // A changed revision then goes out as version 3, shifted from 2.
         try fixture.setCode("v2")
+        checkpoints.letEveryProbePass()
         let third = try await fixture.run(["run", "pipelines/app.yml"])
         #expect(third.status == 0, "\(third.output)")
         #expect(try await fixture.aliasState() == State(version: "3", weights: [:]))
@@ -119,13 +124,17 @@ struct LambdaRollbackTests {
     @Test("a runner killed mid-canary is resumed to the end, or rolled back, with a consistent alias")
     func killedRunner() async throws {
         for rollBack in [false, true] {
-            // 8 s of canary: time enough to kill the runner while the alias is split, however busy the box.
-            let fixture = try await LambdaFixture.make(stage: "    strategy: {canary: {percent: 10, interval: 8s}}")
+            // The checkpoint gate holds the canary's bake: the runner is killed while the alias is split.
+            let checkpoints = try BakeCheckpoints()
+            defer { checkpoints.remove() }
+            let fixture = try await LambdaFixture.make(stage: "    strategy: {canary: {percent: 10, interval: 2s}}\n    gates:\n      - \(checkpoints.gateYAML)")
             defer { fixture.remove() }
             let (process, log) = try fixture.start(["run", "pipelines/app.yml"])
-            _ = try await fixture.waitForAlias(process, log: log) { $0.weights == ["2": 0.1] }
+            let reached = try await checkpoints.waitFor(1) { process.isRunning }
+            #expect(reached, "\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             kill(process.processIdentifier, SIGKILL)
             _ = try await fixture.wait(process, log: log)
+            checkpoints.letEveryProbePass()  // the resumed run is not held
             // Killed mid-canary: the alias is left split until someone finishes the deployment.
             #expect(try await fixture.aliasState() == State(version: "1", weights: ["2": 0.1]))
             let id = try #require(try await fixture.inProgressDeployment())
@@ -146,14 +155,19 @@ struct LambdaRollbackTests {
 
     @Test("rollback redeploys the previous revision by shifting back to its version: nothing published")
     func rollbackCommand() async throws {
-        let fixture = try await LambdaFixture.make(stage: "    strategy: {linear: {percent: 50, interval: 1s}}")
+        let checkpoints = try BakeCheckpoints()
+        defer { checkpoints.remove() }
+        let fixture = try await LambdaFixture.make(stage: "    strategy: {linear: {percent: 50, interval: 1s}}\n    gates:\n      - \(checkpoints.gateYAML)")
         defer { fixture.remove() }
-        #expect(try await fixture.run(["run", "pipelines/app.yml"]).status == 0)
-        try fixture.setCode("v2")
-        #expect(try await fixture.run(["run", "pipelines/app.yml"]).status == 0)
+        for code in ["v1", "v2"] {
+            try fixture.setCode(code)
+            let (process, log) = try fixture.start(["run", "pipelines/app.yml"])
+            _ = try await fixture.observe(process, startingWith: nil, checkpoints: checkpoints)
+            #expect(try await fixture.wait(process, log: log).status == 0)
+        }
         #expect(try await fixture.aliasState() == State(version: "3", weights: [:]))
         let (process, log) = try fixture.start(["rollback", "pipelines/app.yml", "--stage", "api"])
-        let seen = try await fixture.observe(process, startingWith: State(version: "3", weights: [:]))
+        let seen = try await fixture.observe(process, startingWith: State(version: "3", weights: [:]), checkpoints: checkpoints)
         let result = try await fixture.wait(process, log: log)
         #expect(result.status == 0, "\(result.output)")
         // Version 2 holds the first revision's code: the alias shifts back to it, step by step.

@@ -6,13 +6,15 @@ import Testing
 /// The weights each strategy puts on the alias, watched through GetAlias while the real binary
 /// deploys (moto does not route invocations, so the alias is the observable).
 /// The alias serves version 1 (the function's code before the run); the revision becomes
-/// version 2. Bakes last seconds, so a watcher polling every 150 ms sees every step.
+/// version 2. A checkpoint gate holds each bake while the test reads the alias (BakeCheckpoints).
 @Suite("Lambda traffic strategies, observed on the alias", .serialized)
 struct LambdaStrategyTests {
     typealias State = LambdaFixture.AliasState
 
     func deployAndWatch(_ strategy: String, store: String = "file://store") async throws -> (LambdaFixture, LambdaFixture.Result, [State]) {
-        let fixture = try await LambdaFixture.make(stage: "    strategy: \(strategy)", store: store)
+        let checkpoints = try BakeCheckpoints()
+        defer { checkpoints.remove() }
+        let fixture = try await LambdaFixture.make(stage: "    strategy: \(strategy)\n    gates:\n      - \(checkpoints.gateYAML)", store: store)
         // The alias exists on version 1 (the function's first code) before the run, so the
         // watch starts from a known state.
         _ = try await fixture.lambda.publishVersion(fixture.function, codeSha256: nil)
@@ -20,7 +22,7 @@ struct LambdaStrategyTests {
         let initial = try await fixture.aliasState()
         #expect(initial == State(version: "1", weights: [:]))
         let (process, log) = try fixture.start(["run", "pipelines/app.yml"])
-        let seen = try await fixture.observe(process, startingWith: initial)
+        let seen = try await fixture.observe(process, startingWith: initial, checkpoints: checkpoints)
         let result = try await fixture.wait(process, log: log)
         return (fixture, result, seen)
     }
