@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayTestSupport
 
 /// Runs the built `slipway` binary as a real process, the way a user or CI does.
 struct CLIResult {
@@ -8,15 +9,7 @@ struct CLIResult {
 }
 
 enum CLI {
-    /// The build folder holding both this test bundle and the `slipway` executable.
-    static let binary: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        while !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("slipway").path), dir.path != "/" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("slipway").path
-    }()
+    static let binary = BuiltProducts.slipway
 
     /// Runs the binary to completion. The blocking work (reading both pipes, waiting for the exit)
     /// happens on a thread of its own: on the cooperative pool it would hold one of the two

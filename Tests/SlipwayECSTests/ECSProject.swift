@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -55,14 +56,7 @@ struct ECSProject {
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
 
-    static let binary: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        while !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("slipway").path), dir.path != "/" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("slipway").path
-    }()
+    static let binary = BuiltProducts.slipway
 
     struct Result: Sendable {
         var status: Int32

@@ -66,14 +66,7 @@ struct LambdaFixture {
 
     // MARK: the binary
 
-    static let binary: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
-        while !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("slipway").path), dir.path != "/" {
-            dir = dir.deletingLastPathComponent()
-        }
-        return dir.appendingPathComponent("slipway").path
-    }()
+    static let binary = BuiltProducts.slipway
 
     struct Result: Sendable {
         var status: Int32

@@ -1,0 +1,18 @@
+import Foundation
+
+/// Where SwiftPM put what the tests run as real processes: the test runner lives in the build
+/// folder, next to the `slipway` executable and the `.dynamic` plugin products.
+public enum BuiltProducts {
+    /// The build folder holding both the test bundle and the `slipway` executable.
+    public static let folder: String = {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        while !FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("slipway").path), dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.path
+    }()
+
+    /// The `slipway` binary.
+    public static let slipway = folder + "/slipway"
+}
