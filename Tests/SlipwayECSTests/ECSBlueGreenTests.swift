@@ -7,34 +7,37 @@ import SlipwayTestSupport
 /// moto, while the test watches the production listener's weights change.
 @Suite struct ECSBlueGreenTests {
     /// Each strategy, and the weight pairs [blue, green] the production listener must show, in
-    /// order. Bakes are seconds long so that the watcher (a poll every ~50 ms) sees every step
-    /// even when the whole suite loads the machine and the shared moto server.
+    /// order. A checkpoint gate (BakeCheckpoints) holds every bake while the test reads the
+    /// listener, so no step can go unseen however loaded the machine and moto are.
     static let strategies: [(String, [[Int]])] = [
-        ("{canary: {percent: 10, interval: 6s}}", [[100, 0], [90, 10], [0, 100]]),
-        ("{linear: {percent: 40, interval: 6s}}", [[100, 0], [60, 40], [20, 80], [0, 100]]),
-        ("{steps: [{percent: 25, bake: 6s}, {percent: 50, bake: 6s}]}", [[100, 0], [75, 25], [50, 50], [0, 100]]),
+        ("{canary: {percent: 10, interval: 2s}}", [[100, 0], [90, 10], [0, 100]]),
+        ("{linear: {percent: 40, interval: 2s}}", [[100, 0], [60, 40], [20, 80], [0, 100]]),
+        ("{steps: [{percent: 25, bake: 2s}, {percent: 50, bake: 2s}]}", [[100, 0], [75, 25], [50, 50], [0, 100]]),
         ("CodeDeployDefault.ECSAllAtOnce", [[100, 0], [0, 100]]),
     ]
 
     @Test(arguments: strategies)
     func weightsMoveStepByStepThenTheReplacementIsPrimary(_ strategy: String, _ expected: [[Int]]) async throws {
         let fixture = try await ECSFixture.make()
-        let project = try ECSProject(fixture, strategy: strategy)
+        let checkpoints = try BakeCheckpoints()
+        defer { checkpoints.remove() }
+        let project = try ECSProject(fixture, strategy: strategy, stageLines: ["gates:", "  - \(checkpoints.gateYAML)"])
         defer { project.remove() }
-        let watcher = try await WeightWatcher(fixture)
-        _ = await watcher.waitFor([100, 0])
-        let result = try await project.run(["run", "pipelines/shop.yml"])
-        let observed = await watcher.stop()
+        var observed = [try await fixture.weights(fixture.productionListener)]
+        let process = try project.start(["run", "pipelines/shop.yml"])
+        var probe = 1
+        while try await checkpoints.waitFor(probe, while: { process.isRunning }) {
+            let weights = try await fixture.weights(fixture.productionListener)
+            if observed.last != weights { observed.append(weights) }
+            checkpoints.release(probe)
+            probe += 1
+        }
+        let result = await project.finish(process)
+        let final = try await fixture.weights(fixture.productionListener)
+        if observed.last != final { observed.append(final) }
         #expect(result.status == 0, "\(result.output)")
-        // What the listener showed over time: the steps in order, nothing else. A poll can take
-        // seconds when the whole suite loads the shared moto server, so a step may go unseen;
-        // at least one intermediate step must be seen, and the runner's own log lists each.
-        #expect(observed.first == [100, 0] && observed.last == [0, 100], "\(observed)")
-        #expect(Self.isOrderedSubsequence(observed, of: expected), "\(observed)")
-        if expected.count > 2 { #expect(observed.count > 2, "\(observed)") }
-        let reported = expected.dropFirst().map { "production listener: \($0[0])% " }
-        let positions = reported.map { result.output.range(of: $0)?.lowerBound }
-        #expect(!positions.contains(nil) && positions.compactMap { $0 } == positions.compactMap { $0 }.sorted(), "\(result.output)")
+        // What the listener showed: exactly the steps, in order.
+        #expect(observed == expected, "\(observed)")
         let id = try await project.latestDeployment()
         let service = try await fixture.currentService()
         // Only the replacement is left, primary, on the second group, running the new image.
@@ -160,15 +163,6 @@ import SlipwayTestSupport
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("create a replacement task set of web"))
         #expect(try await fixture.currentService().taskSets.map(\.arn) == [fixture.blueTaskSet])
-    }
-
-    static func isOrderedSubsequence(_ seen: [[Int]], of all: [[Int]]) -> Bool {
-        var rest = all[...]
-        for item in seen {
-            guard let index = rest.firstIndex(of: item) else { return false }
-            rest = rest[(index + 1)...]
-        }
-        return true
     }
 
     /// After a rollback: only the original task set, primary; both listeners on the first group.
