@@ -6,7 +6,8 @@
 #   - 10 ssh hosts on loopback (aliases of a private sshd on 127.0.0.1), all at once (Slipway,
 #     Ansible over ssh with ControlPersist, shell over ssh with ControlMaster)
 #
-#   bench/deploy.sh [--reps 3] [--hosts 50] [--ssh-hosts 10]
+#   bench/deploy.sh [--reps 3] [--hosts 50] [--ssh-hosts 10] [--no-ansible]
+#   (--no-ansible: only Slipway and the shell floor, minutes instead of tens of minutes)
 #   SKIP_BUILD=1 bench/deploy.sh ...    # reuse .build-bench/release as is
 #
 # Needs: sshd (openssh-server), ssh, python3 with venv; ansible-core is installed here into
@@ -15,13 +16,14 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-REPS=3 HOSTS=50 SSH_HOSTS=10
+REPS=3 HOSTS=50 SSH_HOSTS=10 NO_ANSIBLE=0
 while (($#)); do
     case "$1" in
         --reps) REPS="$2"; shift 2 ;;
         --hosts) HOSTS="$2"; shift 2 ;;
         --ssh-hosts) SSH_HOSTS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+        --no-ansible) NO_ANSIBLE=1; shift ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -178,6 +180,13 @@ ansible_run() {   # GROUP BATCH
 LOCAL_SHELL_ROOTS=$(for i in $(seq 1 "$HOSTS"); do printf '%s/local/shell/h%s ' "$WORK" "$i"; done)
 SSH_SHELL_PAIRS=$(for i in $(seq 1 "$SSH_HOSTS"); do printf 'bench-%s:%s/ssh/shell/bench-%s ' "$i" "$WORK" "$i"; done)
 shell_run() { printf 'sh %q %s' "$BENCH/deploy/shell-deploy.sh" "$*"; }
+# The Ansible rows of each comparison (none with --no-ansible).
+ANSIBLE_ALL=() ANSIBLE_ONE=() ANSIBLE_SSH=()
+if [[ "$NO_ANSIBLE" == 0 ]]; then
+    ANSIBLE_ALL=(--tool "ansible (serial $HOSTS, forks 50)" --cmd "$(ansible_run local "$HOSTS")")
+    ANSIBLE_ONE=(--tool "ansible (serial 1)" --cmd "$(ansible_run local 1)")
+    ANSIBLE_SSH=(--tool "ansible over ssh (serial $SSH_HOSTS)" --cmd "$(ansible_run ssh "$SSH_HOSTS")")
+fi
 
 RESULTS="$OUT/deploy.md"
 {
@@ -191,28 +200,30 @@ RESULTS="$OUT/deploy.md"
 log "$HOSTS local hosts, all at once"
 "${HARNESS[@]}" --title "$HOSTS local hosts, all at once" --reps "$REPS" --json "$OUT/deploy-local-all.json" \
     --tool "slipway (AllAtOnce)" --cmd "$(slipway_deploy all) >/dev/null" \
-    --tool "ansible (serial $HOSTS, forks 50)" --cmd "$(ansible_run local "$HOSTS")" \
+    "${ANSIBLE_ALL[@]}" \
     --tool "shell (parallel)" --cmd "$(shell_run local parallel "$BUNDLE" "$LOCAL_SHELL_ROOTS")" \
     | tee -a "$RESULTS"
 
 log "$HOSTS local hosts, one at a time"
 "${HARNESS[@]}" --title "$HOSTS local hosts, one at a time" --reps "$REPS" --json "$OUT/deploy-local-one.json" \
     --tool "slipway (OneAtATime)" --cmd "$(slipway_deploy one) >/dev/null" \
-    --tool "ansible (serial 1)" --cmd "$(ansible_run local 1)" \
+    "${ANSIBLE_ONE[@]}" \
     --tool "shell (sequential)" --cmd "$(shell_run local sequential "$BUNDLE" "$LOCAL_SHELL_ROOTS")" \
     | tee -a "$RESULTS"
 
 log "$SSH_HOSTS ssh hosts, all at once"
 "${HARNESS[@]}" --title "$SSH_HOSTS ssh hosts on loopback, all at once" --reps "$REPS" --json "$OUT/deploy-ssh.json" \
     --tool "slipway over ssh (AllAtOnce)" --cmd "$(slipway_deploy ssh) >/dev/null" \
-    --tool "ansible over ssh (serial $SSH_HOSTS)" --cmd "$(ansible_run ssh "$SSH_HOSTS")" \
+    "${ANSIBLE_SSH[@]}" \
     --tool "shell over ssh (parallel, ControlMaster)" --cmd "$(shell_run ssh "$SSH_CONFIG" "$BUNDLE" "$SSH_SHELL_PAIRS")" \
     | tee -a "$RESULTS"
 
 # Every tool must really have done the work: 3 hook lines per host per run.
 log "checking every host ran its hooks"
 CHECK=""
-for pattern in "local/slipway-all/h*" "local/slipway-one/h*" "local/ansible/h*" "local/shell/h*" "ssh/slipway/*" "ssh/ansible/*" "ssh/shell/*"; do
+PATTERNS=("local/slipway-all/h*" "local/slipway-one/h*" "local/shell/h*" "ssh/slipway/*" "ssh/shell/*")
+[[ "$NO_ANSIBLE" == 1 ]] || PATTERNS+=("local/ansible/h*" "ssh/ansible/*")
+for pattern in "${PATTERNS[@]}"; do
     # shellcheck disable=SC2086
     set -- $WORK/$pattern
     short=0

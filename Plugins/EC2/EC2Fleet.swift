@@ -49,20 +49,17 @@ extension EC2FleetTarget {
         }
         let (transport, layout) = try HostConnector.connect(entry, config: call.config)
         let membership = try await LoadBalancerTraffic.membership(call, entry: entry)
-        let scratch = NSTemporaryDirectory() + "slipway-ec2-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-
-        let bundle: LocalBundle
-        let appSpec: AppSpec
+        // Every host of the deployment plans from one unpacked copy (see UnpackedRevisionCache).
+        let lease: UnpackedRevisionCache.Lease
         do {
-            bundle = try LocalBundle.unpack(archive: revision.archive, format: revision.format, into: scratch + "/bundle")
-            let loaded = try AppSpecFile.load(bundle: bundle)
-            appSpec = loaded.appSpec
-            for warning in loaded.warnings { call.context.emit(level: .warning, message: warning, host: host.id) }
+            lease = try await UnpackedRevisionCache.shared.lease(archive: revision.archive, format: revision.format, sha256: revision.sha256)
         } catch {
             throw PluginError.failed(error.message)
         }
+        defer { lease.release() }
+        let bundle = lease.revision.bundle
+        let appSpec = lease.revision.appSpec
+        for warning in lease.revision.warnings { call.context.emit(level: .warning, message: warning, host: host.id) }
         var hookEnvironment = call.config.env ?? [:]
         hookEnvironment.merge(entry.env ?? [:]) { _, host in host }
         // Any host whose root is a folder (local, or a remote one shared by several test hosts)

@@ -106,34 +106,47 @@ public struct HostDeployment: Sendable {
     }
 
     public func execute(_ plan: LifecyclePlan, observer: Observer, log: String) async throws(HostDeploymentError) {
+        // scripts.log entries of finished events not yet on the host. The next hook command
+        // writes them before it starts (hooks are small scripts, so the command stays small), which
+        // saves a command per event; whatever is left is written at the end or on failure.
+        var pendingLog = ""
+        func fail(_ error: HostDeploymentError) async -> HostDeploymentError {
+            if !pendingLog.isEmpty { await appendLog(pendingLog, to: log) }
+            return error
+        }
         for planned in plan.events {
             var logText = ""
             if !planned.isNoop { observer.eventStarted(planned) }
             for step in planned.steps {
-                if observer.isCancelled() { throw HostDeploymentError(event: planned.event, message: "cancelled") }
+                if observer.isCancelled() { throw await fail(HostDeploymentError(event: planned.event, message: "cancelled")) }
                 switch step {
                 case .external:
                     do { try await observer.traffic(planned.event) } catch {
-                        throw HostDeploymentError(event: planned.event, message: "\(error)")
+                        throw await fail(HostDeploymentError(event: planned.event, message: "\(error)"))
                     }
                 case .upload(let local, let remote):
                     do { try await transport.upload(local, to: remote) } catch {
-                        throw HostDeploymentError(event: planned.event, message: error.description)
+                        throw await fail(HostDeploymentError(event: planned.event, message: error.description))
                     }
-                case .run(let command):
+                case .run(var command):
+                    if command.isHook && !pendingLog.isEmpty {
+                        command.script = Self.appendLogScript(pendingLog, to: log, quiet: true) + command.script
+                        pendingLog = ""
+                    }
                     let output = try await run(command, event: planned.event, observer: observer)
                     if command.isHook {
                         logText += ScriptsLog.entry(event: planned.event, script: command.label, lines: output.lines,
                                                     dropped: output.dropped)
                     }
                     if let failure = output.failure {
-                        if !logText.isEmpty { await appendLog(logText, to: log) }
-                        throw HostDeploymentError(event: planned.event, message: failure)
+                        pendingLog += logText
+                        throw await fail(HostDeploymentError(event: planned.event, message: failure))
                     }
                 }
             }
-            if !logText.isEmpty { await appendLog(logText, to: log) }
+            pendingLog += logText
         }
+        if !pendingLog.isEmpty { await appendLog(pendingLog, to: log) }
     }
 
     struct Output {
@@ -182,10 +195,17 @@ public struct HostDeployment: Sendable {
     }
 
     private func appendLog(_ text: String, to path: String) async {
-        // Builtins only ([, printf): this runs after every event with hooks, on every host.
+        _ = try? await transport.run(Self.appendLogScript(text, to: path, quiet: false), environment: [:], timeout: .seconds(60)) { _, _ in }
+    }
+
+    /// Appends `text` to the log at `path` with builtins only ([, printf; mkdir when the folder is
+    /// missing). `quiet`: as the preamble of another command, it neither prints nor stops it.
+    static func appendLogScript(_ text: String, to path: String, quiet: Bool) -> String {
         let folder = Shell.quote((path as NSString).deletingLastPathComponent)
-        let script = "[ -d \(folder) ] || mkdir -p \(folder) || exit 1\nprintf '%s' \(Shell.quote(text)) >> \(Shell.quote(path))\n"
-        _ = try? await transport.run(script, environment: [:], timeout: .seconds(60)) { _, _ in }
+        if quiet {
+            return "{ [ -d \(folder) ] || mkdir -p \(folder); printf '%s' \(Shell.quote(text)) >> \(Shell.quote(path)); } 2>/dev/null\n"
+        }
+        return "[ -d \(folder) ] || mkdir -p \(folder) || exit 1\nprintf '%s' \(Shell.quote(text)) >> \(Shell.quote(path))\n"
     }
 
     /// Reads the host's cleanup manifest, last successful install and that install's appspec
