@@ -8,10 +8,7 @@ import Testing
 struct EC2DiscoveryMotoTests {
     func client() async throws -> AWSClient {
         let endpoint = try await SharedMoto.endpoint()
-        let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
-        return AWSClient(configuration: try AWSConfiguration(environment: environment),
-                         credentialProvider: StaticCredentialProvider(AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "test-secret")),
-                         retryPolicy: AWSRetryPolicy(sleep: { _ in }))
+        return try testAWSClient(endpoint: endpoint)
     }
 
     @Test("a tag filter returns exactly the running instances carrying the tag, with ip, state and tags")

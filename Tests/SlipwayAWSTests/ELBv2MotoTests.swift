@@ -9,10 +9,7 @@ import Testing
 struct ELBv2MotoTests {
     func client() async throws -> AWSClient {
         let endpoint = try await SharedMoto.endpoint()
-        let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
-        return AWSClient(configuration: try AWSConfiguration(environment: environment),
-                         credentialProvider: StaticCredentialProvider(AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "test-secret")),
-                         retryPolicy: AWSRetryPolicy(sleep: { _ in }))
+        return try testAWSClient(endpoint: endpoint)
     }
 
     @Test("load balancers, target groups and listeners are found by ARN, by name and by load balancer")

@@ -10,10 +10,7 @@ struct LambdaClientMotoTests {
     func client() async throws -> AWSClient {
         let endpoint = try await SharedMoto.endpoint()
         try await MotoLambda.prepare(endpoint: endpoint)
-        let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
-        return AWSClient(configuration: try AWSConfiguration(environment: environment),
-                         credentialProvider: StaticCredentialProvider(AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "test-secret")),
-                         retryPolicy: AWSRetryPolicy(sleep: { _ in }))
+        return try testAWSClient(endpoint: endpoint)
     }
 
     static func unique(_ name: String) -> String { "\(name)-\(UUID().uuidString.prefix(8).lowercased())" }

@@ -35,7 +35,7 @@ import Testing
         let weights = try await setup.elb.listeners(arns: [setup.lb.listener.arn]).first?.defaultActions.first?.forwardWeights
         #expect(weights?[setup.lb.targetGroups[1].arn] == 10)
         kill(process.processIdentifier, SIGKILL)
-        _ = await CLI.waitForExit(process)
+        _ = await waitForExit(process)
         checkpoints.letEveryProbePass()
         let history = try await project.run(["history", "pipelines/app.yml"])
         let line = try #require(history.stdout.split(separator: "\n").first { $0.contains("inProgress") })

@@ -48,16 +48,6 @@ enum CLI {
             thread.start()
         }
     }
-
-    /// Waits for a started process without holding a cooperative thread (see `run`).
-    static func waitForExit(_ process: Process) async -> Int32 {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
-            Thread {
-                process.waitUntilExit()
-                continuation.resume(returning: process.terminationStatus)
-            }.start()
-        }
-    }
 }
 
 /// A temporary project folder with `pipelines/`, removed by the caller.

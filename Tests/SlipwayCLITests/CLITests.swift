@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayTestSupport
 import Testing
 
 @Suite struct CLITests {
@@ -159,7 +160,7 @@ import Testing
         }
         let child = try #require(childPID, "the step never started")
         process.interrupt()
-        #expect(await CLI.waitForExit(process) == 130)
+        #expect(await waitForExit(process) == 130)
         // The step's whole process group was stopped: the background sleep is gone too
         // (a zombie left for init to reap counts as gone).
         var alive = kill(child, 0) == 0 && !isZombie(child)

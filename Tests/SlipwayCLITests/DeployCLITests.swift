@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayTestSupport
 import Testing
 
 /// Whole runs through real processes: `slipway run` loads the test plugin (built next to the
@@ -103,7 +104,7 @@ import Testing
         // A runner that may wait gets the stage once the first one finishes.
         async let waiting = project.run(["run", "pipelines/app.yml", "--lock-wait", "5m"], environment: ["NO_COLOR": "1"])
         try FileManager.default.removeItem(atPath: hold)
-        #expect(await CLI.waitForExit(first) == 0)
+        #expect(await waitForExit(first) == 0)
         let waited = try await waiting
         #expect(waited.status == 0, "\(waited.stdout)")
     }

@@ -8,10 +8,7 @@ import Testing
 /// addresses are never dialled); instances without the tag are left alone.
 @Suite struct EC2DiscoveryCLITests {
     func awsClient(endpoint: String) throws -> AWSClient {
-        let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
-        return AWSClient(configuration: try AWSConfiguration(environment: environment),
-                         credentialProvider: StaticCredentialProvider(AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "test-secret")),
-                         retryPolicy: AWSRetryPolicy(sleep: { _ in }))
+        return try testAWSClient(endpoint: endpoint)
     }
 
     /// What the slipway process needs to reach moto; the endpoint itself comes from `with.endpoint`.

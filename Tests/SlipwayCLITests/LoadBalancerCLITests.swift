@@ -12,10 +12,7 @@ import Testing
                                  "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"]
 
     func awsClient(endpoint: String) throws -> AWSClient {
-        let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
-        return AWSClient(configuration: try AWSConfiguration(environment: environment),
-                         credentialProvider: StaticCredentialProvider(AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "test-secret")),
-                         retryPolicy: AWSRetryPolicy(sleep: { _ in }))
+        return try testAWSClient(endpoint: endpoint)
     }
 
     /// A hook that appends "<event> self=<state> other=<state>" to the host's traffic.log.

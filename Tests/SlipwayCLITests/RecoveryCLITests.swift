@@ -59,7 +59,7 @@ import SlipwayTestSupport
         // Kill it (SIGKILL: no cleanup at all) once the first host is done and the second is held.
         for _ in 0..<6000 where revision(of: "h1", in: project) == nil { try await Task.sleep(for: .milliseconds(20)) }
         kill(runner.processIdentifier, SIGKILL)
-        _ = await CLI.waitForExit(runner)
+        _ = await waitForExit(runner)
         try release("h2", in: project)
         let sha = try #require(revision(of: "h1", in: project))
         #expect(revision(of: "h3", in: project) == nil)
@@ -90,7 +90,7 @@ import SlipwayTestSupport
         let runner = try start(["run", "pipelines/app.yml"], in: project)
         for _ in 0..<6000 where revision(of: "h1", in: project) == good { try await Task.sleep(for: .milliseconds(20)) }
         kill(runner.processIdentifier, SIGKILL)
-        _ = await CLI.waitForExit(runner)
+        _ = await waitForExit(runner)
         try release("h2", in: project)
         #expect(revision(of: "h1", in: project) != good)
         let line = try #require(try await project.run(["history", "pipelines/app.yml"]).stdout.split(separator: "\n").first { $0.contains("inProgress") })

@@ -23,10 +23,7 @@ struct ECSFixture {
     var elb: ELBv2Client { ELBv2Client(client: client) }
 
     static func awsClient(endpoint: String) throws -> AWSClient {
-        let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
-        return AWSClient(configuration: try AWSConfiguration(environment: environment),
-                         credentialProvider: StaticCredentialProvider(AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "test-secret")),
-                         retryPolicy: AWSRetryPolicy(sleep: { _ in }))
+        return try testAWSClient(endpoint: endpoint)
     }
 
     /// What a slipway process needs to reach moto (the endpoint itself is in `with.endpoint`).

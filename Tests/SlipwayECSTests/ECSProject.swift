@@ -87,15 +87,10 @@ struct ECSProject {
 
     /// Waits for `process` without blocking a cooperative thread.
     func finish(_ process: Process) async -> Result {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        let status = await waitForExit(process)
         let log = outputs.withLock { $0[process.processIdentifier] } ?? ""
         let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-        return Result(status: process.terminationStatus, output: output)
+        return Result(status: status, output: output)
     }
 
     /// Waits (bounded) until the output of a running `process` contains `text`.

@@ -95,9 +95,7 @@ struct LambdaExampleTests {
     }
 
     static func client(_ endpoint: String) throws -> AWSClient {
-        let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
-        return AWSClient(configuration: try AWSConfiguration(environment: environment),
-                         credentialProvider: StaticCredentialProvider(AWSCredentials(accessKeyId: "a", secretAccessKey: "b")))
+        return try testAWSClient(endpoint: endpoint)
     }
 
     static func run(_ executable: String, _ arguments: [String], in directory: String, environment: [String: String]) async throws -> LambdaFixture.Result {

@@ -19,10 +19,7 @@ struct LambdaFixture {
     static func make(stage: String, store: String = "file://store", with extra: String = "") async throws -> LambdaFixture {
         let endpoint = try await SharedMoto.endpoint()
         try await MotoLambda.prepare(endpoint: endpoint)
-        let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
-        let client = AWSClient(configuration: try AWSConfiguration(environment: environment),
-                               credentialProvider: StaticCredentialProvider(AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "test-secret")),
-                               retryPolicy: AWSRetryPolicy(sleep: { _ in }))
+        let client = try testAWSClient(endpoint: endpoint)
         let function = "fn-\(UUID().uuidString.prefix(8).lowercased())"
         try await MotoLambda.createFunction(function, files: ["handler.py": "VERSION = 'v0'\n"], client: client)
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("slipway-lambda-\(UUID().uuidString)").path
@@ -94,9 +91,7 @@ struct LambdaFixture {
 
     /// Waits for the process without blocking a cooperative thread.
     func wait(_ process: Process, log: String) async throws -> Result {
-        while process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
+        Result(status: await waitForExit(process), output: (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
     }
 
     func run(_ arguments: [String]) async throws -> Result {

@@ -58,9 +58,7 @@ struct LambdaStrategyTests {
     func stepsFromS3() async throws {
         let endpoint = try await SharedMoto.endpoint()
         let bucket = uniqueBucketName("lambda-store")
-        let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
-        let client = AWSClient(configuration: try AWSConfiguration(environment: environment),
-                               credentialProvider: StaticCredentialProvider(AWSCredentials(accessKeyId: "a", secretAccessKey: "b")))
+        let client = try testAWSClient(endpoint: endpoint)
         try await S3Client(client: client).createBucket(bucket)
         let (fixture, result, seen) = try await deployAndWatch("{steps: [{percent: 5, bake: 3s}, {percent: 50, bake: 3s}]}",
                                                               store: "s3://\(bucket)/releases")

@@ -8,10 +8,7 @@ import Synchronization
 
 /// A client for any endpoint on 127.0.0.1 with test credentials and no retry sleeps.
 func testClient(endpoint: String) throws -> AWSClient {
-    let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
-    return AWSClient(configuration: try AWSConfiguration(environment: environment),
-                     credentialProvider: StaticCredentialProvider(AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "test-secret")),
-                     retryPolicy: AWSRetryPolicy(sleep: { _ in }))
+    return try testAWSClient(endpoint: endpoint)
 }
 
 /// Everything a transport run reported.

@@ -16,3 +16,14 @@ public enum BuiltProducts {
     /// The `slipway` binary.
     public static let slipway = folder + "/slipway"
 }
+
+/// Waits for a started child without holding a thread of Swift's cooperative pool (it has one
+/// thread per core; a test blocked in `waitUntilExit` there stalls every other test).
+public func waitForExit(_ process: Process) async -> Int32 {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Int32, Never>) in
+        Thread {
+            process.waitUntilExit()
+            continuation.resume(returning: process.terminationStatus)
+        }.start()
+    }
+}

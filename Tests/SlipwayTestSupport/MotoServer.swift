@@ -86,10 +86,18 @@ public final class MotoServer: @unchecked Sendable {
     /// A client for this server with dummy (or given) credentials and an injected environment.
     public func client(credentials: AWSCredentials = AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "test-secret"),
                 retryPolicy: AWSRetryPolicy = AWSRetryPolicy(sleep: { _ in })) throws -> AWSClient {
-        let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
-        return AWSClient(configuration: try AWSConfiguration(environment: environment),
-                         credentialProvider: StaticCredentialProvider(credentials), retryPolicy: retryPolicy)
+        try testAWSClient(endpoint: endpoint, credentials: credentials, retryPolicy: retryPolicy)
     }
+}
+
+/// A client for an AWS endpoint on 127.0.0.1 (moto, or a fake) with dummy (or given)
+/// credentials, an injected environment (nothing read from the caller's), and no retry sleeps.
+public func testAWSClient(endpoint: String,
+                          credentials: AWSCredentials = AWSCredentials(accessKeyId: "AKIDTEST", secretAccessKey: "test-secret"),
+                          retryPolicy: AWSRetryPolicy = AWSRetryPolicy(sleep: { _ in })) throws -> AWSClient {
+    let environment = AWSEnvironment(variables: ["AWS_ENDPOINT_URL": endpoint, "AWS_REGION": "us-east-1"], homeDirectory: "/nonexistent")
+    return AWSClient(configuration: try AWSConfiguration(environment: environment),
+                     credentialProvider: StaticCredentialProvider(credentials), retryPolicy: retryPolicy)
 }
 
 /// Bucket names unique per test, so tests sharing one server (SLIPWAY_MOTO_URL) never collide.
