@@ -104,10 +104,8 @@ enum EC2Discovery {
 
     /// The AWS client for discovery: the standard environment, with the stage's region and endpoint.
     static func awsClient(_ config: EC2Config) throws(PluginError) -> AWSClient {
-        var environment = AWSEnvironment.process()
-        if let endpoint = config.endpoint { environment.variables["AWS_ENDPOINT_URL"] = endpoint }
         do {
-            return try AWSClient.standard(environment: environment, region: config.region)
+            return try AWSClient.standard(region: config.region, endpoint: config.endpoint)
         } catch {
             throw PluginError.invalidConfig("AWS configuration for discovery: \(error)")
         }

@@ -10,10 +10,8 @@ struct AWS {
     let elb: ELBv2Client
 
     init(_ config: ECSConfig) throws(PluginError) {
-        var environment = AWSEnvironment.process()
-        if let endpoint = config.endpoint { environment.variables["AWS_ENDPOINT_URL"] = endpoint }
         do {
-            client = try AWSClient.standard(environment: environment, region: config.region)
+            client = try AWSClient.standard(region: config.region, endpoint: config.endpoint)
         } catch {
             throw PluginError.invalidConfig("AWS configuration: \(error)")
         }

@@ -35,10 +35,8 @@ struct LambdaTarget: Sendable {
     }
 
     static func awsClient(_ config: LambdaConfig) throws(PluginError) -> AWSClient {
-        var environment = AWSEnvironment.process()
-        if let endpoint = config.endpoint { environment.variables["AWS_ENDPOINT_URL"] = endpoint }
         do {
-            return try AWSClient.standard(environment: environment, region: config.region)
+            return try AWSClient.standard(region: config.region, endpoint: config.endpoint)
         } catch {
             throw PluginError.invalidConfig("AWS configuration for Lambda: \(error)")
         }

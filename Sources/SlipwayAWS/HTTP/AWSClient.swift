@@ -25,10 +25,13 @@ public final class AWSClient: Sendable {
     }
 
     /// A client configured from an environment: standard credential chain, region, endpoints.
-    public static func standard(environment: AWSEnvironment = .process(), region: String? = nil,
+    /// `endpoint` (a stage's `with.endpoint`) wins over `AWS_ENDPOINT_URL`, for every service.
+    public static func standard(environment: AWSEnvironment = .process(), region: String? = nil, endpoint: String? = nil,
                                 retryPolicy: AWSRetryPolicy = AWSRetryPolicy()) throws -> AWSClient {
-        AWSClient(configuration: try AWSConfiguration(environment: environment, region: region),
-                  credentialProvider: AWSCredentialChain.standard(environment: environment), retryPolicy: retryPolicy)
+        var environment = environment
+        if let endpoint { environment.variables["AWS_ENDPOINT_URL"] = endpoint }
+        return AWSClient(configuration: try AWSConfiguration(environment: environment, region: region),
+                         credentialProvider: AWSCredentialChain.standard(environment: environment), retryPolicy: retryPolicy)
     }
 
     // MARK: Sending
