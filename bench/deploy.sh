@@ -6,8 +6,10 @@
 #   - 10 ssh hosts on loopback (aliases of a private sshd on 127.0.0.1), all at once (Slipway,
 #     Ansible over ssh with ControlPersist, shell over ssh with ControlMaster)
 #
-#   bench/deploy.sh [--reps 3] [--hosts 50] [--ssh-hosts 10] [--no-ansible]
-#   (--no-ansible: only Slipway and the shell floor, minutes instead of tens of minutes)
+#   bench/deploy.sh [--reps 3] [--hosts 50] [--ssh-hosts 10] [--no-ansible] [--work-root DIR]
+#   (--no-ansible: only Slipway and the shell floor, minutes instead of tens of minutes;
+#    --work-root: where the run's hosts live, default the benchmark cache folder; e.g. /dev/shm
+#    to measure without the disk's file system, see docs/benchmarks.md)
 #   SKIP_BUILD=1 bench/deploy.sh ...    # reuse .build-bench/release as is
 #
 # Needs: sshd (openssh-server), ssh, python3 with venv; ansible-core is installed here into
@@ -16,14 +18,15 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-REPS=3 HOSTS=50 SSH_HOSTS=10 NO_ANSIBLE=0
+REPS=3 HOSTS=50 SSH_HOSTS=10 NO_ANSIBLE=0 WORK_ROOT=""
 while (($#)); do
     case "$1" in
         --reps) REPS="$2"; shift 2 ;;
         --hosts) HOSTS="$2"; shift 2 ;;
         --ssh-hosts) SSH_HOSTS="$2"; shift 2 ;;
         --no-ansible) NO_ANSIBLE=1; shift ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        --work-root) WORK_ROOT="$2"; shift 2 ;;
+        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -49,7 +52,9 @@ fi
 ANSIBLE_VERSION="$("$VENV/bin/ansible-playbook" --version | head -1)"
 
 mkdir -p "$CACHE" "$OUT"
-WORK="$(mktemp -d "$CACHE/deploy-run.XXXXXX")"
+WORK_ROOT="${WORK_ROOT:-$CACHE}"
+mkdir -p "$WORK_ROOT"
+WORK="$(mktemp -d "$WORK_ROOT/deploy-run.XXXXXX")"
 SSHD_PID=""
 cleanup() {
     [[ -n "$SSHD_PID" ]] && kill "$SSHD_PID" 2>/dev/null && wait "$SSHD_PID" 2>/dev/null

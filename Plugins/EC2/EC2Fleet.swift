@@ -26,13 +26,19 @@ extension EC2FleetTarget {
         // Every host is asked at once (a round trip each: a process, an ssh command or an SSM
         // command), not one after another; the list keeps the stage's order.
         let found = try await EC2Discovery.hosts(call.config, targetType: Self.targetType)
-        let group = groupId(call)
         let hosts = try await withThrowingTaskGroup(of: (Int, FleetHost).self) { tasks in
             for (index, host) in found.enumerated() {
                 let (transport, layout) = try HostConnector.connect(host.entry, config: call.config)
+                let deployment = hostDeployment(call, entry: host.entry, transport: transport, layout: layout)
                 tasks.addTask {
-                    let revision = try await currentRevision(transport: transport, layout: layout, groupId: group)
-                    return (index, FleetHost(id: host.entry.id, revision: revision, healthy: host.healthy))
+                    // The host's records tell which revision it runs; deployHost plans from the
+                    // same read (HostRecordsCache) instead of asking the host again.
+                    let records: HostRecords
+                    do throws(HostDeploymentError) { records = try await deployment.readRecords() } catch {
+                        throw PluginError.failed("\(transport.description): cannot read the last install: \(error.message)")
+                    }
+                    HostRecordsCache.shared.store(records, for: deployment)
+                    return (index, FleetHost(id: host.entry.id, revision: records.lastSuccessfulRevision, healthy: host.healthy))
                 }
             }
             var hosts: [(Int, FleetHost)] = []
@@ -60,22 +66,12 @@ extension EC2FleetTarget {
         let bundle = lease.revision.bundle
         let appSpec = lease.revision.appSpec
         for warning in lease.revision.warnings { call.context.emit(level: .warning, message: warning, host: host.id) }
-        var hookEnvironment = call.config.env ?? [:]
-        hookEnvironment.merge(entry.env ?? [:]) { _, host in host }
-        // Any host whose root is a folder (local, or a remote one shared by several test hosts)
-        // tells its hooks where "/" is.
-        if !layout.fileSystemRoot.isEmpty { hookEnvironment["SLIPWAY_HOST_ROOT"] = layout.fileSystemRoot }
-        let deployment = HostDeployment(
-            transport: transport, layout: layout,
-            identity: DeploymentIdentity(deploymentId: call.deploymentId, applicationName: call.config.application ?? call.stage,
-                                         deploymentGroupName: groupName(call), deploymentGroupId: groupId(call),
-                                         bundleEnvironment: DeploymentIdentity.bundleEnvironment(location: revision.location)),
-            hookEnvironment: hookEnvironment,
-            fileExistsOverride: call.config.fileExistsBehavior.flatMap(FileExistsBehavior.init(rawValue:)),
-            loadBalancer: membership != nil, revisionLabel: revision.sha256)
+        let deployment = hostDeployment(call, entry: entry, transport: transport, layout: layout, revision: revision,
+                                         loadBalancer: membership != nil)
+        let records = HostRecordsCache.shared.take(for: deployment)
         do {
             if call.plan {
-                let plan = try await deployment.plan(bundle: bundle, appSpec: appSpec)
+                let plan = try await deployment.plan(bundle: bundle, appSpec: appSpec, records: records)
                 return PluginResult(plan: plan.summary.map { "\(host.id) \($0)" })
             }
             let context = call.context
@@ -92,7 +88,7 @@ extension EC2FleetTarget {
                 },
                 warning: { text in context.emit(level: .warning, message: text, host: id) },
                 traffic: { event in try await membership?.handle(event) },
-                isCancelled: { context.isCancelled }))
+                isCancelled: { context.isCancelled }), records: records)
             }
         } catch {
             if error.message == "cancelled" { throw PluginError.cancelled() }
@@ -108,18 +104,21 @@ extension EC2FleetTarget {
         DeploymentIdentity.groupFolder(forGroupName: groupName(call))
     }
 
-    /// The sha256 of the revision in the host's last successful install, nil when none.
-    private func currentRevision(transport: any HostTransport, layout: HostLayout, groupId: String) async throws -> String? {
-        let record = layout.lastSuccessfulInstall(groupId)
-        // Builtins only (read, printf): one shell per host, no cat. The record has no final
-        // newline, so `read` reports EOF but still sets d.
-        let script = "d=; { IFS= read -r d < '\(record)'; } 2>/dev/null; [ -n \"$d\" ] && { IFS= read -r r < \"$d/\(HostDeployment.revisionFile)\"; } 2>/dev/null && printf '%s\\n' \"$r\"; exit 0"
-        let lines = LinesBox()
-        let result = try await transport.run(script, environment: [:], timeout: .seconds(60)) { stream, line in
-            if stream == .stdout { lines.append(line) }
-        }
-        guard result.succeeded else { throw PluginError.failed("\(transport.description): cannot read the last install: \(result.termination)") }
-        let text = lines.joined().trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.count == 64 ? text : nil
+    /// How this stage deploys to one host: its identity, hook environment and options.
+    func hostDeployment(_ call: Call, entry: HostEntry, transport: any HostTransport, layout: HostLayout,
+                        revision: Revision? = nil, loadBalancer: Bool = false) -> HostDeployment {
+        var hookEnvironment = call.config.env ?? [:]
+        hookEnvironment.merge(entry.env ?? [:]) { _, host in host }
+        // Any host whose root is a folder (local, or a remote one shared by several test hosts)
+        // tells its hooks where "/" is.
+        if !layout.fileSystemRoot.isEmpty { hookEnvironment["SLIPWAY_HOST_ROOT"] = layout.fileSystemRoot }
+        return HostDeployment(
+            transport: transport, layout: layout,
+            identity: DeploymentIdentity(deploymentId: call.deploymentId, applicationName: call.config.application ?? call.stage,
+                                         deploymentGroupName: groupName(call), deploymentGroupId: groupId(call),
+                                         bundleEnvironment: DeploymentIdentity.bundleEnvironment(location: revision?.location)),
+            hookEnvironment: hookEnvironment,
+            fileExistsOverride: call.config.fileExistsBehavior.flatMap(FileExistsBehavior.init(rawValue:)),
+            loadBalancer: loadBalancer, revisionLabel: revision?.sha256)
     }
 }

@@ -14,6 +14,9 @@ public struct ProcessSpec: Sendable, Equatable {
     /// Longer lines are split into pieces of at most this many bytes, each but the last ending
     /// with `ProcessSpec.longLineMarker`, so a runaway line cannot grow memory without bound.
     public var maxLineBytes: Int
+    /// A file the child reads as stdin; nil: /dev/null. Opened by the spawn itself, so sending
+    /// a file to a child (an upload over ssh) costs no extra process.
+    public var stdinPath: String?
 
     /// Appended to every piece of a line that was split because it exceeded `maxLineBytes`.
     public static let longLineMarker = " [line continues]"
@@ -25,8 +28,10 @@ public struct ProcessSpec: Sendable, Equatable {
         timeout: Duration? = nil,
         killGrace: Duration = .seconds(5),
         lingerGrace: Duration = .milliseconds(500),
-        maxLineBytes: Int = 64 * 1024
+        maxLineBytes: Int = 64 * 1024,
+        stdinPath: String? = nil
     ) {
+        self.stdinPath = stdinPath
         self.arguments = arguments
         self.environment = environment
         self.workingDirectory = workingDirectory

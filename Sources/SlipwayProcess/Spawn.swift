@@ -12,7 +12,7 @@ struct SpawnedChild: Sendable {
 }
 
 /// Starts `executable` with posix_spawn so that it leads its own process group (we signal the
-/// whole group on timeout), reads stdin from /dev/null, writes to two fresh pipes, starts with
+/// whole group on timeout), reads stdin from `spec.stdinPath` or /dev/null, writes to two fresh pipes, starts with
 /// default signal dispositions and an empty mask (an ignored SIGPIPE in our process must not
 /// break the child's shell pipelines), and inherits no descriptor but 0, 1 and 2.
 func spawnChild(executable: String, spec: ProcessSpec) throws(ProcessError) -> SpawnedChild {
@@ -36,7 +36,7 @@ func spawnChild(executable: String, spec: ProcessSpec) throws(ProcessError) -> S
     if let directory = spec.workingDirectory {
         SpawnExtensions.addChdir(&actions, directory)
     }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 0, spec.stdinPath ?? "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, 1)
     posix_spawn_file_actions_adddup2(&actions, stderrPipe.write, 2)
     SpawnExtensions.addCloseFrom(&actions, 3)

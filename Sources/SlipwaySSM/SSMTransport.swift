@@ -28,6 +28,9 @@ public struct SSMTransport: HostTransport {
     }
 
     public var description: String { "ssm:\(instanceId)" }
+    /// Output comes when the script ends: each command is its own SendCommand, so each keeps
+    /// its own execution timeout.
+    public var streamsOutput: Bool { false }
 
     public func run(_ script: String, environment: [String: String], timeout: Duration?,
                     onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {

@@ -20,6 +20,18 @@ struct SSHTransportRunTests {
         }
     }
 
+    @Test func aProgramPastTheCommandLineBudgetGoesOnStdinAndStillRuns() async throws {
+        try await SSHTestFixture.with { fixture in
+            // An install script of thousands of paths is this long; it must not hit ARG_MAX.
+            let padding = String(repeating: "# a comment line that only makes the script long, with it's quote\n", count: 2_000)
+            let script = padding + "printf '%s\\n' \"$PLAIN\"\nexit 4\n"
+            #expect(script.utf8.count > SSHTransport.maxInlineProgram)
+            let output = try await fixture.run("web-1", script, environment: ["PLAIN": "long one ran"])
+            #expect(output.stdout == ["long one ran"])
+            #expect(output.result.termination == .exited(4))
+        }
+    }
+
     @Test func splitsStdoutAndStderrIntoLinesWithoutTheGroupAnnouncement() async throws {
         try await SSHTestFixture.with { fixture in
             let output = try await fixture.run("web-1", """

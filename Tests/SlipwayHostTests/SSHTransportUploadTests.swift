@@ -1,5 +1,6 @@
 import Foundation
 @testable import SlipwayHost
+import Synchronization
 import Testing
 
 @Suite("SSHTransport.upload")
@@ -58,4 +59,41 @@ struct SSHTransportUploadTests {
             #expect(error?.message.contains("failed") == true)
         }
     }
+
+    @Test func uploadThenRunIsOneClientAndTheScriptSeesTheFile() async throws {
+        try await SSHTestFixture.with { fixture in
+            let bytes = Data((0..<200_000).map { _ in UInt8.random(in: 0...255) })
+            let source = "\(fixture.folder)/bundle.tgz"
+            try bytes.write(to: URL(fileURLWithPath: source))
+            let destination = "\(fixture.roots["web-1"]!)/d-1/bundle.tgz"
+            let lines = LinesSeen()
+            let result = try await fixture.transport("web-1").upload(
+                source, to: destination, thenRun: "wc -c < \"$F\" | tr -d ' '; read -r x || echo \"stdin closed\"; exit 3",
+                environment: ["F": destination], timeout: .seconds(60)) { stream, line in lines.add("\(stream.rawValue) \(line)") }
+            #expect(FileManager.default.contents(atPath: destination) == bytes)
+            #expect(lines.all == ["stdout 200000", "stdout stdin closed"])
+            #expect(result.termination == .exited(3))
+        }
+    }
+
+    @Test func aFailedUploadBeforeTheScriptIsAnUploadErrorAndTheScriptNeverRuns() async throws {
+        try await SSHTestFixture.with { fixture in
+            let blocker = "\(fixture.roots["web-1"]!)/blocker"
+            try Data("a file, not a folder".utf8).write(to: URL(fileURLWithPath: blocker))
+            let marker = "\(fixture.roots["web-1"]!)/ran"
+            let error = await #expect(throws: TransportError.self) {
+                _ = try await fixture.transport("web-1").upload("/etc/hostname", to: "\(blocker)/inside/file",
+                                                                thenRun: "touch \(Shell.quote(marker))", environment: [:],
+                                                                timeout: nil) { _, _ in }
+            }
+            #expect(error?.message.contains("upload of /etc/hostname") == true)
+            #expect(!FileManager.default.fileExists(atPath: marker))
+        }
+    }
+}
+
+private final class LinesSeen: Sendable {
+    private let lines = Mutex<[String]>([])
+    func add(_ line: String) { lines.withLock { $0.append(line) } }
+    var all: [String] { lines.withLock { $0 } }
 }

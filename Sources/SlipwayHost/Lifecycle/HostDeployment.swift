@@ -68,8 +68,8 @@ public struct HostDeployment: Sendable {
     }
 
     /// Plans the deployment of `bundle` on this host (reads the host, changes nothing).
-    public func plan(bundle: LocalBundle, appSpec: AppSpec) async throws(HostDeploymentError) -> LifecyclePlan {
-        let previous = try await readPreviousInstall()
+    public func plan(bundle: LocalBundle, appSpec: AppSpec, records: HostRecords? = nil) async throws(HostDeploymentError) -> LifecyclePlan {
+        let previous = try await previousInstall(records)
         let planner = LifecyclePlanner(bundle: bundle, appSpec: appSpec, layout: layout, identity: folderIdentity(previous),
                                        previous: previous, loadBalancer: loadBalancer,
                                        fileExistsOverride: fileExistsOverride, hookEnvironment: hookEnvironment,
@@ -92,9 +92,11 @@ public struct HostDeployment: Sendable {
         return identity
     }
 
-    /// Plans and runs the whole lifecycle; throws at the first failed event.
-    public func deploy(bundle: LocalBundle, appSpec: AppSpec, observer: Observer = Observer()) async throws(HostDeploymentError) {
-        let previous = try await readPreviousInstall()
+    /// Plans and runs the whole lifecycle; throws at the first failed event. `records`: what
+    /// `readRecords` gave moments ago (during discovery), to save the host a round trip.
+    public func deploy(bundle: LocalBundle, appSpec: AppSpec, observer: Observer = Observer(),
+                       records: HostRecords? = nil) async throws(HostDeploymentError) {
+        let previous = try await previousInstall(records)
         let folderIdentity = folderIdentity(previous)
         let planner = LifecyclePlanner(bundle: bundle, appSpec: appSpec, layout: layout, identity: folderIdentity,
                                        previous: previous, loadBalancer: loadBalancer,
@@ -106,82 +108,113 @@ public struct HostDeployment: Sendable {
     }
 
     public func execute(_ plan: LifecyclePlan, observer: Observer, log: String) async throws(HostDeploymentError) {
-        // scripts.log entries of finished events not yet on the host. The next hook command
-        // writes them before it starts (hooks are small scripts, so the command stays small), which
-        // saves a command per event; whatever is left is written at the end or on failure.
+        // scripts.log entries of finished hooks not yet on the host. The next command that runs
+        // a hook writes them before it starts (hooks are small scripts, so the command stays
+        // small), which saves a command per event; what is left is written at the end or on failure.
         var pendingLog = ""
         func fail(_ error: HostDeploymentError) async -> HostDeploymentError {
             if !pendingLog.isEmpty { await appendLog(pendingLog, to: log) }
             return error
         }
-        for planned in plan.events {
-            var logText = ""
-            if !planned.isNoop { observer.eventStarted(planned) }
-            for step in planned.steps {
-                if observer.isCancelled() { throw await fail(HostDeploymentError(event: planned.event, message: "cancelled")) }
-                switch step {
-                case .external:
-                    do { try await observer.traffic(planned.event) } catch {
-                        throw await fail(HostDeploymentError(event: planned.event, message: "\(error)"))
-                    }
-                case .upload(let local, let remote):
-                    do { try await transport.upload(local, to: remote) } catch {
-                        throw await fail(HostDeploymentError(event: planned.event, message: error.description))
-                    }
-                case .run(var command):
-                    if command.isHook && !pendingLog.isEmpty {
-                        command.script = Self.appendLogScript(pendingLog, to: log, quiet: true) + command.script
-                        pendingLog = ""
-                    }
-                    let output = try await run(command, event: planned.event, observer: observer)
-                    if command.isHook {
-                        logText += ScriptsLog.entry(event: planned.event, script: command.label, lines: output.lines,
-                                                    dropped: output.dropped)
-                    }
-                    if let failure = output.failure {
-                        pendingLog += logText
-                        throw await fail(HostDeploymentError(event: planned.event, message: failure))
-                    }
+        let steps = plan.events.flatMap { planned in planned.steps.map { PlannedStep(planned: planned, step: $0) } }
+        let announcer = EventAnnouncer(observer: observer)
+        var upload: FileUpload?
+        var next = 0
+        while next < steps.count {
+            let item = steps[next]
+            if observer.isCancelled() { throw await fail(HostDeploymentError(event: item.planned.event, message: "cancelled")) }
+            switch item.step {
+            case .external:
+                announcer.started(item.planned)
+                do { try await observer.traffic(item.planned.event) } catch {
+                    throw await fail(HostDeploymentError(event: item.planned.event, message: "\(error)"))
                 }
+                next += 1
+            case .upload(let local, let remote):
+                announcer.started(item.planned)
+                // The commands after an upload (unpack, hooks) go in the same round trip where
+                // the transport can (ssh: one client instead of two).
+                if next + 1 < steps.count, case .run = steps[next + 1].step {
+                    upload = FileUpload(local: local, remote: remote)
+                    next += 1
+                    continue
+                }
+                do { try await transport.upload(local, to: remote) } catch {
+                    throw await fail(HostDeploymentError(event: item.planned.event, message: error.description))
+                }
+                next += 1
+            case .run:
+                // Consecutive commands go to the host as one batch when the transport streams
+                // output (per-command timeouts are enforced from the batch's markers).
+                var end = next + 1
+                if transport.streamsOutput {
+                    while end < steps.count, case .run = steps[end].step { end += 1 }
+                }
+                let group = Array(steps[next..<end])
+                let preamble = group.contains(where: \.isHook) && !pendingLog.isEmpty
+                    ? Self.appendLogScript(pendingLog, to: log) : ""
+                if !preamble.isEmpty { pendingLog = "" }
+                let outcome = group.count == 1
+                    ? await runOne(group[0], preamble: preamble, upload: upload, announcer: announcer, observer: observer)
+                    : await runBatch(group, preamble: preamble, upload: upload, announcer: announcer, observer: observer)
+                upload = nil
+                for (item, output) in zip(group, outcome.outputs) where item.isHook {
+                    pendingLog += ScriptsLog.entry(event: item.planned.event, script: item.command.label, lines: output.lines,
+                                                   dropped: output.dropped)
+                }
+                if let failure = outcome.failure { throw await fail(failure) }
+                next = end
             }
-            pendingLog += logText
         }
         if !pendingLog.isEmpty { await appendLog(pendingLog, to: log) }
     }
 
-    struct Output {
-        var lines: [(ProcessOutputStream, String)]
-        var dropped: Int
-        var failure: String?
-    }
-
-    private func run(_ command: HostCommand, event: LifecycleEvent, observer: Observer) async throws(HostDeploymentError) -> Output {
+    /// One command alone: the transport enforces its timeout.
+    private func runOne(_ item: PlannedStep, preamble: String, upload: FileUpload?, announcer: EventAnnouncer,
+                        observer: Observer) async -> StepOutcome {
+        announcer.started(item.planned)
+        var command = item.command
+        command.script = preamble + command.script
+        let event = item.planned.event
         let collector = LineCollector(limit: maxLoggedLines)
         let result: ProcessResult
         do {
-            result = try await transport.run(command.script, environment: command.environment, timeout: command.timeout) { stream, line in
+            result = try await run(command.script, environment: command.environment, timeout: command.timeout, after: upload) { stream, line in
                 collector.add(stream, line)
                 observer.line(event, stream, line)
             }
         } catch {
-            throw HostDeploymentError(event: event, message: error.description)
+            return StepOutcome(outputs: [], failure: HostDeploymentError(event: event, message: error.description))
         }
         let (lines, dropped) = collector.snapshot()
-        var output = Output(lines: lines, dropped: dropped, failure: nil)
-        let what = command.isHook ? "script \(command.label)" : command.label
-        if result.outputLeftOpen {
-            observer.warning("\(event.rawValue): \(what) exited but a process it started still holds its stdout/stderr open; "
-                + "the hook ended anyway. Start daemons with `cmd >/dev/null 2>&1 </dev/null &`")
-        }
+        if result.outputLeftOpen { observer.warning(Self.outputLeftOpenWarning(item)) }
+        var failure: String?
         if result.timedOut {
-            let limit = command.timeout.map { " after \($0.components.seconds) s" } ?? ""
-            output.failure = "\(what) timed out\(limit); its process group was terminated"
+            failure = Self.timeoutMessage(item.command)
         } else if result.cancelled {
-            output.failure = "\(what) was cancelled"
+            failure = "\(item.command.what) was cancelled"
         } else if !result.succeeded {
-            output.failure = "\(what) \(result.termination)" + Self.tail(lines)
+            failure = "\(item.command.what) \(result.termination)" + Self.tail(lines)
         }
-        return output
+        return StepOutcome(outputs: [(lines, dropped)], failure: failure.map { HostDeploymentError(event: event, message: $0) })
+    }
+
+    /// `transport.run`, after copying `upload` to the host when there is one.
+    func run(_ script: String, environment: [String: String], timeout: Duration?, after upload: FileUpload?,
+             onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
+        guard let upload else { return try await transport.run(script, environment: environment, timeout: timeout, onLine: onLine) }
+        return try await transport.upload(upload.local, to: upload.remote, thenRun: script, environment: environment,
+                                          timeout: timeout, onLine: onLine)
+    }
+
+    static func timeoutMessage(_ command: HostCommand) -> String {
+        let limit = command.timeout.map { " after \($0.components.seconds) s" } ?? ""
+        return "\(command.what) timed out\(limit); its process group was terminated"
+    }
+
+    static func outputLeftOpenWarning(_ item: PlannedStep) -> String {
+        "\(item.planned.event.rawValue): \(item.command.what) exited but a process it started still holds its stdout/stderr open; "
+            + "the hook ended anyway. Start daemons with `cmd >/dev/null 2>&1 </dev/null &`"
     }
 
     /// The last ~2 KB of output, as the agent's failure diagnostics carry.
@@ -195,22 +228,19 @@ public struct HostDeployment: Sendable {
     }
 
     private func appendLog(_ text: String, to path: String) async {
-        _ = try? await transport.run(Self.appendLogScript(text, to: path, quiet: false), environment: [:], timeout: .seconds(60)) { _, _ in }
+        try? await transport.append(text, to: path)
     }
 
     /// Appends `text` to the log at `path` with builtins only ([, printf; mkdir when the folder is
-    /// missing). `quiet`: as the preamble of another command, it neither prints nor stops it.
-    static func appendLogScript(_ text: String, to path: String, quiet: Bool) -> String {
+    /// missing), as the preamble of another command: it neither prints nor stops that command.
+    static func appendLogScript(_ text: String, to path: String) -> String {
         let folder = Shell.quote((path as NSString).deletingLastPathComponent)
-        if quiet {
-            return "{ [ -d \(folder) ] || mkdir -p \(folder); printf '%s' \(Shell.quote(text)) >> \(Shell.quote(path)); } 2>/dev/null\n"
-        }
-        return "[ -d \(folder) ] || mkdir -p \(folder) || exit 1\nprintf '%s' \(Shell.quote(text)) >> \(Shell.quote(path))\n"
+        return "{ [ -d \(folder) ] || mkdir -p \(folder); printf '%s' \(Shell.quote(text)) >> \(Shell.quote(path)); } 2>/dev/null\n"
     }
 
     /// Reads the host's cleanup manifest, last successful install and that install's appspec
-    /// in one round trip.
-    public func readPreviousInstall() async throws(HostDeploymentError) -> PreviousInstall {
+    /// and revision in one round trip.
+    public func readRecords() async throws(HostDeploymentError) -> HostRecords {
         let groupId = identity.deploymentGroupId
         let manifest = Shell.quote(layout.cleanupManifest(groupId))
         let last = Shell.quote(layout.lastSuccessfulInstall(groupId))
@@ -225,8 +255,10 @@ public struct HostDeployment: Sendable {
         show \(last)
         printf '\\n%s\\n' '@@folder'
         show \(Shell.quote(layout.deploymentDirectory(groupId, identity.deploymentId) + "/" + Self.revisionFile))
-        printf '\\n%s\\n' '@@appspec'
         d=; [ -f \(last) ] && IFS= read -r d < \(last) || true
+        printf '\\n%s\\n' '@@revision'
+        [ -n "$d" ] && show "$d/\(Self.revisionFile)"
+        printf '\\n%s\\n' '@@appspec'
         for f in appspec.yml appspec.yaml; do
           if [ -n "$d" ] && [ -f "$d/deployment-archive/$f" ]; then show "$d/deployment-archive/$f"; break; fi
         done
@@ -247,15 +279,21 @@ public struct HostDeployment: Sendable {
         var sections: [String: [String]] = [:]
         var current = ""
         for (_, line) in collector.snapshot().lines {
-            if ["@@manifest", "@@last", "@@folder", "@@appspec"].contains(line) { current = line; continue }
+            if HostRecords.sectionNames.contains(line) { current = line; continue }
             sections[current, default: []].append(line)
         }
-        let manifestLines = PreviousInstall.parseManifest((sections["@@manifest"] ?? []).joined(separator: "\n"))
-        let lastDirectory = (sections["@@last"] ?? []).joined().trimmingCharacters(in: .whitespaces)
-        let folderRevision = (sections["@@folder"] ?? []).joined().trimmingCharacters(in: .whitespacesAndNewlines)
-        let inFolder = folderRevision.isEmpty ? nil : folderRevision
-        guard !lastDirectory.isEmpty else { return PreviousInstall(cleanupManifest: manifestLines, revisionInDeploymentFolder: inFolder) }
-        let appSpecText = (sections["@@appspec"] ?? []).joined(separator: "\n")
+        return HostRecords(sections: sections)
+    }
+
+    /// The previous install as the planner needs it: from `records`, or read now.
+    public func previousInstall(_ records: HostRecords? = nil) async throws(HostDeploymentError) -> PreviousInstall {
+        let records = if let records { records } else { try await readRecords() }
+        let groupId = identity.deploymentGroupId
+        let manifestLines = PreviousInstall.parseManifest(records.text("@@manifest"))
+        let lastDirectory = records.line("@@last")
+        let inFolder = records.line("@@folder")
+        guard let lastDirectory else { return PreviousInstall(cleanupManifest: manifestLines, revisionInDeploymentFolder: inFolder) }
+        let appSpecText = records.text("@@appspec")
         guard !appSpecText.isEmpty else {
             throw HostDeploymentError(event: .applicationStop, message:
                 "the last successful install \(lastDirectory) has no appspec.yml; remove \(layout.lastSuccessfulInstall(groupId)) to deploy without running its ApplicationStop")
@@ -265,6 +303,25 @@ public struct HostDeployment: Sendable {
             throw HostDeploymentError(event: .applicationStop, message: loaded.errors.map(\.description).joined(separator: "\n"))
         }
         return PreviousInstall(cleanupManifest: manifestLines, lastSuccessful: (lastDirectory, spec), revisionInDeploymentFolder: inFolder)
+    }
+}
+
+/// What a host says about earlier deployments of a group, as `readRecords` read it.
+public struct HostRecords: Sendable, Equatable {
+    static let sectionNames: Set<String> = ["@@manifest", "@@last", "@@folder", "@@revision", "@@appspec"]
+    let sections: [String: [String]]
+
+    /// The sha256 of the revision in the host's last successful install, nil when none.
+    public var lastSuccessfulRevision: String? {
+        line("@@revision").flatMap { $0.count == 64 ? $0 : nil }
+    }
+
+    func text(_ section: String) -> String { (sections[section] ?? []).joined(separator: "\n") }
+
+    /// A one-line section, trimmed; nil when empty.
+    func line(_ section: String) -> String? {
+        let value = (sections[section] ?? []).joined().trimmingCharacters(in: .whitespacesAndNewlines)
+        return value.isEmpty ? nil : value
     }
 }
 

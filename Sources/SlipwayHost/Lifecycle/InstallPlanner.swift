@@ -37,8 +37,8 @@ struct InstallPlanner {
         let previous = previousManifest.reversed().map(Shell.quote)
         lines += Self.chunked("rmfiles", previous)
         lines += Self.chunked("rmdirs", previous)
-        lines.append("rm -f \"$M\"")
-        lines.append("mkdir -p \(Shell.quote(layout.instructionsDirectory))")
+        // A new, empty manifest (builtins only: this runs on every host).
+        lines.append("[ -d \(Shell.quote(layout.instructionsDirectory)) ] || mkdir -p \(Shell.quote(layout.instructionsDirectory))")
         lines.append(": > \"$M\"")
         // 2. DISALLOW: any file still there was not placed by the previous install.
         if fileExistsBehavior == .disallow {

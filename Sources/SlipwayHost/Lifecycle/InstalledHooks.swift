@@ -10,7 +10,7 @@ extension HostDeployment {
     /// Returns whether any script ran.
     @discardableResult
     public func runInstalledHooks(_ event: LifecycleEvent, observer: Observer = Observer()) async throws(HostDeploymentError) -> Bool {
-        let previous = try await readPreviousInstall()
+        let previous = try await previousInstall()
         guard let last = previous.lastSuccessful, let scripts = last.appSpec.hooks[event], !scripts.isEmpty else { return false }
         let planner = LifecyclePlanner(bundle: LocalBundle(archive: "", format: "tar", directory: last.directory), appSpec: last.appSpec,
                                        layout: layout, identity: identity, previous: previous, hookEnvironment: hookEnvironment)

@@ -114,51 +114,55 @@ public struct LifecyclePlanner: Sendable {
         """
     }
 
-    /// Retention, upload and unpack, then `_most_recent_install`.
+    /// Upload, then one command for retention and unpack and `_most_recent_install`. It
+    /// runs on every host of every deployment, so it starts as few processes as it can: `ls`
+    /// only when there are more folders than `max_revisions`, `rm` only when there is something
+    /// to remove, one `mkdir`.
     func downloadSteps() -> [HostStep] {
         let groupDirectory = layout.groupDirectory(groupId)
         let deploymentDirectory = layout.deploymentDirectory(groupId, deploymentId)
         let lastSuccessful = previous.lastSuccessful?.directory ?? ""
-        // Keep max_revisions folders in all (this one included), newest first by mtime,
-        // never deleting the last successful install.
-        let retention = """
-        set -e
-        mkdir -p \(Shell.quote(deploymentDirectory + "/logs"))
-        cd \(Shell.quote(groupDirectory))
-        kept=1
-        for d in $(ls -1t); do
-          [ "$d" = \(Shell.quote(deploymentId)) ] && continue
-          if [ "$PWD/$d" = \(Shell.quote(lastSuccessful)) ]; then kept=$((kept+1)); continue; fi
-          kept=$((kept+1))
-          if [ "$kept" -gt \(layout.maxRevisions) ]; then rm -rf "./$d"; fi
-        done
-
-        """
         let bundlePath = layout.bundlePath(groupId, deploymentId)
         let partial = deploymentDirectory + "/deployment-archive.partial"
         let archive = layout.archiveDirectory(groupId, deploymentId)
+        // A bundle whose files sit in one top folder is unpacked aside and that folder moved into
+        // place; any other straight into deployment-archive (a failed unpack is removed by the
+        // next attempt, and nothing reads the folder before this command succeeded).
+        let into = bundle.hoistedFolder == nil ? archive : partial
         let extract: String
         switch bundle.format {
-        case "zip": extract = "unzip -qo \(Shell.quote(bundlePath)) -d \(Shell.quote(partial))"
-        case "tgz": extract = "tar -xzpf \(Shell.quote(bundlePath)) -C \(Shell.quote(partial))"
-        case "tzst": extract = "tar --zstd -xpf \(Shell.quote(bundlePath)) -C \(Shell.quote(partial))"
-        default: extract = "tar -xpf \(Shell.quote(bundlePath)) -C \(Shell.quote(partial))"
+        case "zip": extract = "unzip -qo \(Shell.quote(bundlePath)) -d \(Shell.quote(into))"
+        case "tgz": extract = "tar -xzpf \(Shell.quote(bundlePath)) -C \(Shell.quote(into))"
+        case "tzst": extract = "tar --zstd -xpf \(Shell.quote(bundlePath)) -C \(Shell.quote(into))"
+        default: extract = "tar -xpf \(Shell.quote(bundlePath)) -C \(Shell.quote(into))"
         }
-        let root = bundle.hoistedFolder.map { partial + "/" + $0 } ?? partial
+        let hoist = bundle.hoistedFolder.map { "mv \(Shell.quote(partial + "/" + $0)) \(Shell.quote(archive))\nrm -rf \(Shell.quote(partial))" } ?? ""
         let record = layout.mostRecentInstall(groupId)
-        let unpack = """
+        // Retention keeps max_revisions folders in all (this one included), newest first by
+        // mtime, never deleting the last successful install. The upload made this deployment's
+        // folder, so the group folder exists.
+        let script = """
         set -e
-        rm -rf \(Shell.quote(archive)) \(Shell.quote(partial))
-        mkdir -p \(Shell.quote(partial)) \(Shell.quote(layout.instructionsDirectory))
+        cd \(Shell.quote(groupDirectory))
+        set -- *
+        if [ "$#" -gt \(layout.maxRevisions) ]; then
+          kept=1
+          for d in $(ls -1t); do
+            [ "$d" = \(Shell.quote(deploymentId)) ] && continue
+            if [ "$PWD/$d" = \(Shell.quote(lastSuccessful)) ]; then kept=$((kept+1)); continue; fi
+            kept=$((kept+1))
+            if [ "$kept" -gt \(layout.maxRevisions) ]; then rm -rf "./$d"; fi
+          done
+        fi
+        if [ -e \(Shell.quote(archive)) ] || [ -e \(Shell.quote(partial)) ]; then rm -rf \(Shell.quote(archive)) \(Shell.quote(partial)); fi
+        mkdir -p \(Shell.quote(into)) \(Shell.quote(deploymentDirectory + "/logs")) \(Shell.quote(layout.instructionsDirectory))
         \(extract)
-        mv \(Shell.quote(root)) \(Shell.quote(archive))
-        rm -rf \(Shell.quote(partial))
+        \(hoist)
         printf '%s' \(Shell.quote(deploymentDirectory)) > \(Shell.quote(record))
         \(revisionLabel.map { "printf '%s\\n' \(Shell.quote($0)) > \(Shell.quote(deploymentDirectory + "/" + Self.revisionFile))" } ?? "")
 
         """
-        return [.run(HostCommand(script: retention, label: "keep the newest \(layout.maxRevisions) revisions")),
-                .upload(local: bundle.archive, remote: bundlePath),
-                .run(HostCommand(script: unpack, label: "unpack into deployment-archive"))]
+        return [.upload(local: bundle.archive, remote: bundlePath),
+                .run(HostCommand(script: script, label: "unpack into deployment-archive"))]
     }
 }

@@ -5,12 +5,39 @@ import SlipwayProcess  // ProcessResult, OutputStream (alias ProcessOutputStream
 public protocol HostTransport: Sendable {
     /// A short name for messages: "local:/tmp/hosts/web-1", "ssh:web-1".
     var description: String { get }
+    /// Output lines arrive while a script runs, not only when it ends. Then several commands
+    /// can share one run (`CommandBatch`): their timeouts are enforced from the lines.
+    var streamsOutput: Bool { get }
     /// Runs `script` with /bin/sh on the host, in its own process group there, with `environment`
-    /// added to the host's; output line by line; TERM then KILL to the group on timeout.
+    /// added to the host's; output line by line; TERM then KILL to the group on timeout or when
+    /// the calling task is cancelled.
     func run(_ script: String, environment: [String: String], timeout: Duration?,
              onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult
     /// Copies a local file to an absolute path on the host (creating parent folders).
     func upload(_ localPath: String, to remotePath: String) async throws(TransportError)
+    /// Appends `text` to the file at an absolute path on the host (creating its folder).
+    func append(_ text: String, to path: String) async throws(TransportError)
+    /// `upload`, then `run`: in one round trip where the transport can (ssh).
+    func upload(_ localPath: String, to remotePath: String, thenRun script: String, environment: [String: String],
+                timeout: Duration?, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult
+}
+
+extension HostTransport {
+    public var streamsOutput: Bool { true }
+
+    public func upload(_ localPath: String, to remotePath: String, thenRun script: String, environment: [String: String],
+                       timeout: Duration?, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
+        try await upload(localPath, to: remotePath)
+        return try await run(script, environment: environment, timeout: timeout, onLine: onLine)
+    }
+
+    /// With shell builtins only (`[`, `printf`; `mkdir` when the folder is missing).
+    public func append(_ text: String, to path: String) async throws(TransportError) {
+        let folder = Shell.quote(path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
+        let script = "[ -d \(folder) ] || mkdir -p \(folder) || exit 1\nprintf '%s' \(Shell.quote(text)) >> \(Shell.quote(path))\n"
+        let result = try await run(script, environment: [:], timeout: .seconds(60)) { _, _ in }
+        guard result.succeeded else { throw TransportError(host: description, message: "cannot append to \(path): \(result.termination)") }
+    }
 }
 
 public struct TransportError: Error, Sendable, Equatable, CustomStringConvertible {

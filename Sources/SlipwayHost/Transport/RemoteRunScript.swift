@@ -23,6 +23,9 @@ struct RemoteRunScript {
         self.marker = "slipway-remote-run-\(nonce)"
     }
 
+    /// Scripts longer than this go through a file on the host instead of an argument.
+    static let largeScriptBytes = 64 * 1024
+
     /// Invalid variable names and NUL bytes are refused: neither can be expressed safely.
     func render() throws(InvalidInput) -> String {
         if script.utf8.contains(0) { throw InvalidInput(message: "the script contains a NUL byte") }
@@ -34,17 +37,31 @@ struct RemoteRunScript {
             if value.utf8.contains(0) { throw InvalidInput(message: "environment variable \(name) contains a NUL byte") }
             lines.append("export \(name)=\(Shell.quote(value))")
         }
+        // A script past Linux's 128 KiB limit on one argument (an install script of thousands
+        // of files) cannot be `sh -c`'s argument: it goes to a private file that the builtin
+        // printf writes, and the shell reads it from there.
+        let large = script.utf8.count > Self.largeScriptBytes
+        let start = large ? "exec /bin/sh \"$1\"" : "exec /bin/sh -c \"$1\""
+        let argument = large ? "\"$slipway_file\"" : "\"$slipway_script\""
+        if large {
+            lines += [
+                "slipway_file=\"${TMPDIR:-/tmp}/slipway-run.$$.\(marker.suffix(12))\"",
+                "(umask 077; set -C; printf '%s' \"$slipway_script\" > \"$slipway_file\") || exit 1",
+            ]
+        }
         // `setsid` does not fork here: a background job of a non-interactive shell is not a
         // group leader, so `$!` is the new session's leader and `wait` waits for the script.
         lines += [
             "if command -v setsid >/dev/null 2>&1; then",
-            "  setsid /bin/sh -c 'echo \"\(marker) -$$\"; exec /bin/sh -c \"$1\"' slipway-run \"$slipway_script\" </dev/null &",
+            "  setsid /bin/sh -c 'echo \"\(marker) -$$\"; \(start)' slipway-run \(argument) </dev/null &",
             "else",
-            "  /bin/sh -c 'echo \"\(marker) $$\"; exec /bin/sh -c \"$1\"' slipway-run \"$slipway_script\" </dev/null &",
+            "  /bin/sh -c 'echo \"\(marker) $$\"; \(start)' slipway-run \(argument) </dev/null &",
             "fi",
             "wait \"$!\"",
-            "exit \"$?\"",
+            "slipway_status=$?",
         ]
+        if large { lines.append("rm -f \"$slipway_file\"") }
+        lines.append("exit \"$slipway_status\"")
         return lines.joined(separator: "\n") + "\n"
     }
 

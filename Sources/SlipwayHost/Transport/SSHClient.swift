@@ -2,6 +2,31 @@ import Foundation
 import SlipwayProcess
 import Synchronization
 
+/// Opened once; waiters resume when it opens (or at once if it already has).
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
 /// Shared state for talking to many hosts over the system OpenSSH client: one private folder
 /// of control sockets, and at most one master connection per ssh alias, started once however
 /// many tasks ask for it at the same moment. Hand out one `SSHTransport` per host with
@@ -12,7 +37,8 @@ public final class SSHClient: Sendable {
     public let controlDirectory: String
 
     private enum Master {
-        case starting(Task<TransportError?, Never>)
+        /// The first command for the alias is running; its client opens the master.
+        case starting(Gate)
         case running
     }
 
@@ -74,65 +100,57 @@ public final class SSHClient: Sendable {
     }
 
     /// Arguments for a command over the shared connection. `ControlMaster=auto`: if the master
-    /// expired since `ensureMaster`, this client starts a new one (which backgrounds itself)
-    /// instead of failing. `-T`: a configured `RequestTTY` would merge stderr into stdout.
+    /// is not running (the first command for the alias, or it expired), this client starts one
+    /// (which backgrounds itself) instead of failing. `-T`: a configured `RequestTTY` would merge stderr into stdout.
     func commandArguments(for alias: String, remoteCommand: String) -> [String] {
         baseArguments(for: alias) + ["-o", "ControlMaster=auto", "-T", "--", alias, remoteCommand]
     }
 
-    /// Makes sure `alias` has a running master. Concurrent callers share one attempt; a failed
-    /// attempt is forgotten so a later call tries again.
-    func ensureMaster(alias: String) async throws(TransportError) {
-        let host = "ssh:\(alias)"
-        let socket = controlPath(for: alias)
-        enum Next { case ready, closed, wait(Task<TransportError?, Never>) }
-        let next = state.withLock { current -> Next in
-            if current.closed { return .closed }
-            switch current.masters[alias] {
-            case .running? where FileManager.default.fileExists(atPath: socket):
-                return .ready
-            case .starting(let task)?:
-                return .wait(task)
-            default:
-                let task = Task { [self] in
-                    let failure = await startMaster(alias: alias)
-                    let outcome: Master? = failure == nil ? .running : nil
-                    state.withLock { $0.masters[alias] = outcome }
-                    return failure
-                }
-                current.masters[alias] = .starting(task)
-                return .wait(task)
-            }
-        }
-        switch next {
-        case .ready: return
-        case .closed: throw TransportError(host: host, message: "the ssh client was closed")
-        case .wait(let task): if let failure = await task.value { throw failure }
-        }
-    }
+    private enum MasterStep { case ready, closed, wait(Gate), start(Gate) }
 
-    /// `-N -f`: authenticate, then fork into the background (a new session, stdio on
-    /// /dev/null) and serve clients until `controlPersist` of idleness or `-O exit`.
-    private func startMaster(alias: String) async -> TransportError? {
+    /// Runs `work` (one ssh command for `alias`) over the alias's master. When none runs yet,
+    /// `work` itself opens it: every command has ControlMaster=auto and ControlPersist, so the
+    /// first client authenticates, forks the master into the background and runs its command
+    /// through it. No separate `ssh -M -N -f` per host: that would be one more ssh process (and
+    /// its start-up CPU) for every host of a deployment. Concurrent callers wait for that first
+    /// command to end, then share its master; if it failed, the next caller tries again.
+    func withMaster<T: Sendable>(alias: String, _ work: () async throws(TransportError) -> T) async throws(TransportError) -> T {
         let host = "ssh:\(alias)"
         guard !alias.hasPrefix("-"), !alias.isEmpty else {
-            return TransportError(host: host, message: "invalid ssh alias \(alias.debugDescription)")
+            throw TransportError(host: host, message: "invalid ssh alias \(alias.debugDescription)")
         }
         let socket = controlPath(for: alias)
-        if FileManager.default.fileExists(atPath: socket) {
-            // Left by a master that was killed: it would make ControlMaster=yes give up sharing.
-            try? FileManager.default.removeItem(atPath: socket)
-        }
-        let arguments = baseArguments(for: alias) + ["-o", "ControlMaster=yes", "-N", "-f", "--", alias]
-        let outcome = await collect(arguments, timeout: options.connectTimeout + .seconds(30))
-        switch outcome {
-        case .failure(let message):
-            return TransportError(host: host, message: "cannot start ssh: \(message)")
-        case .success(let result, let lines) where !result.succeeded:
-            let reason = result.timedOut ? "timed out" : "\(result.termination)"
-            return TransportError(host: host, message: "cannot connect (ssh \(reason)): \(Self.summary(of: lines))")
-        case .success:
-            return nil
+        while true {
+            let next = state.withLock { current -> MasterStep in
+                if current.closed { return .closed }
+                switch current.masters[alias] {
+                case .running? where FileManager.default.fileExists(atPath: socket):
+                    return .ready
+                case .starting(let gate)?:
+                    return .wait(gate)
+                default:
+                    let gate = Gate()
+                    current.masters[alias] = .starting(gate)
+                    return .start(gate)
+                }
+            }
+            switch next {
+            case .closed:
+                throw TransportError(host: host, message: "the ssh client was closed")
+            case .ready:
+                return try await work()
+            case .wait(let gate):
+                await gate.wait()
+            case .start(let gate):
+                // A socket left by a killed master would make the client give up sharing.
+                if FileManager.default.fileExists(atPath: socket) { try? FileManager.default.removeItem(atPath: socket) }
+                let result: Result<T, TransportError>
+                do throws(TransportError) { result = .success(try await work()) } catch { result = .failure(error) }
+                let opened = FileManager.default.fileExists(atPath: socket)
+                state.withLock { $0.masters[alias] = opened ? .running : nil }
+                gate.open()
+                return try result.get()
+            }
         }
     }
 
@@ -167,10 +185,10 @@ public final class SSHClient: Sendable {
     }
 
     /// Runs a local command to completion, keeping its output lines (stdout and stderr).
-    func collect(_ arguments: [String], timeout: Duration?) async -> Collected {
+    func collect(_ arguments: [String], timeout: Duration?, stdinPath: String? = nil) async -> Collected {
         let lines = Mutex<[String]>([])
         do {
-            let spec = ProcessSpec(arguments: arguments, environment: options.environment, timeout: timeout)
+            let spec = ProcessSpec(arguments: arguments, environment: options.environment, timeout: timeout, stdinPath: stdinPath)
             let result = try await runProcess(spec) { _, line in lines.withLock { $0.append(line) } }
             return .success(result, lines.withLock { $0 })
         } catch {

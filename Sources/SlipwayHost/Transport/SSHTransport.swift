@@ -3,8 +3,9 @@ import SlipwayProcess
 
 /// A host reached with the system OpenSSH client under an alias of the user's ssh
 /// configuration. Commands share one master connection per alias (see `SSHClient`); each
-/// `run` sends its program on stdin to `/bin/sh -s`, so the script never appears on a command
-/// line and is never re-parsed by the remote login shell.
+/// `run` hands its program to the remote `/bin/sh` as one single-quoted argument (or, past
+/// 64 KiB, on stdin to `/bin/sh -s`), so the login shell only ever sees quoted text: it must
+/// be a POSIX-style shell (sh, bash, dash, ksh, zsh), as for the upload command.
 public struct SSHTransport: HostTransport {
     public let alias: String
     public let client: SSHClient
@@ -30,22 +31,62 @@ public struct SSHTransport: HostTransport {
         let program = RemoteRunScript(script: script, environment: environment, nonce: UUID().uuidString)
         let rendered: String
         do { rendered = try program.render() } catch { throw failure(error.message) }
-        try await client.ensureMaster(alias: alias)
-
-        let programFile = "\(client.controlDirectory)/run-\(UUID().uuidString).sh"
-        guard FileManager.default.createFile(atPath: programFile, contents: Data(rendered.utf8)) else {
-            throw failure("cannot write a temporary file in \(client.controlDirectory)")
+        // A small program rides on the command line (no temporary file per command); a large
+        // one (an install script of many files) goes on stdin, as command lines are bounded.
+        if rendered.utf8.count <= Self.maxInlineProgram {
+            return try await client.withMaster(alias: alias) { () async throws(TransportError) in
+                try await execute(program, remoteCommand: Self.inline(rendered), stdin: nil, upload: nil, timeout: timeout, onLine: onLine)
+            }
         }
-        defer { try? FileManager.default.removeItem(atPath: programFile) }
+        return try await client.withMaster(alias: alias) { () async throws(TransportError) in
+            let programFile = "\(client.controlDirectory)/run-\(UUID().uuidString).sh"
+            guard FileManager.default.createFile(atPath: programFile, contents: Data(rendered.utf8)) else {
+                throw failure("cannot write a temporary file in \(client.controlDirectory)")
+            }
+            defer { try? FileManager.default.removeItem(atPath: programFile) }
+            return try await execute(program, remoteCommand: "/bin/sh -s", stdin: programFile, upload: nil, timeout: timeout, onLine: onLine)
+        }
+    }
 
+    /// The remote command that runs `program` with /bin/sh, whatever the login shell does with
+    /// the rest: single quotes are the one quoting every POSIX shell leaves alone.
+    static func inline(_ program: String) -> String {
+        "exec /bin/sh -c \(Shell.quote(program)) slipway-run"
+    }
+
+    /// One ssh client: the file goes on stdin to the upload command, and the program follows on
+    /// the same command line (it cannot come on stdin after the file). Command lines are bounded,
+    /// so a program past `maxInlineProgram` bytes (a huge install script) goes the two-trip way.
+    public func upload(_ localPath: String, to remotePath: String, thenRun script: String, environment: [String: String],
+                       timeout: Duration?, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
+        let program = RemoteRunScript(script: script, environment: environment, nonce: UUID().uuidString)
+        let rendered: String
+        do { rendered = try program.render() } catch { throw failure(error.message) }
+        guard rendered.utf8.count <= Self.maxInlineProgram else {
+            try await upload(localPath, to: remotePath)
+            return try await run(script, environment: environment, timeout: timeout, onLine: onLine)
+        }
+        let size = try checkedUploadSource(localPath, destination: remotePath)
+        let command = RemoteUploadCommand.command(destination: remotePath, expectedSize: size) + " && " + Self.inline(rendered)
+        return try await client.withMaster(alias: alias) { () async throws(TransportError) in
+            try await execute(program, remoteCommand: command, stdin: localPath, upload: (localPath, remotePath),
+                              timeout: timeout, onLine: onLine)
+        }
+    }
+
+    static let maxInlineProgram = 64 * 1024
+
+    private func execute(_ program: RemoteRunScript, remoteCommand: String, stdin: String?, upload: (local: String, remote: String)?,
+                         timeout: Duration?, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
         let control = RemoteRunControl(
             announcementGrace: client.options.killGrace,
             killRemote: { [self] target in await killRemote(target) },
             forward: onLine)
         let spec = ProcessSpec(
-            arguments: Self.withStdin(from: programFile, client.commandArguments(for: alias, remoteCommand: "/bin/sh -s")),
+            arguments: client.commandArguments(for: alias, remoteCommand: remoteCommand),
             environment: client.options.environment,
-            killGrace: client.options.killGrace)
+            killGrace: client.options.killGrace,
+            stdinPath: stdin)
         let watchdog = timeout.map { timeout in
             Task {
                 try? await Task.sleep(for: timeout)
@@ -85,6 +126,9 @@ public struct SSHTransport: HostTransport {
         if control.target == nil, control.stopReason == nil, result.termination == .exited(255) {
             throw failure("ssh failed: \(SSHClient.summary(of: held))")
         }
+        if let upload, control.target == nil, control.stopReason == nil, !result.succeeded {
+            throw failure("upload of \(upload.local) to \(upload.remote) failed (\(result.termination)): \(SSHClient.summary(of: held))")
+        }
         for line in held { onLine(.stderr, line) }
         let reason = control.stopReason
         result.timedOut = reason == .timeout
@@ -93,29 +137,35 @@ public struct SSHTransport: HostTransport {
     }
 
     public func upload(_ localPath: String, to remotePath: String) async throws(TransportError) {
+        let size = try checkedUploadSource(localPath, destination: remotePath)
+        let command = RemoteUploadCommand.command(destination: remotePath, expectedSize: size)
+        let arguments = client.commandArguments(for: alias, remoteCommand: command)
+        try await client.withMaster(alias: alias) { () async throws(TransportError) in
+            switch await client.collect(arguments, timeout: nil, stdinPath: localPath) {
+            case .failure(let message):
+                throw failure("cannot start ssh: \(message)")
+            case .success(let result, let lines) where result.termination == .exited(255):
+                throw failure("ssh failed: \(SSHClient.summary(of: lines))")
+            case .success(let result, let lines) where !result.succeeded:
+                throw failure("upload of \(localPath) to \(remotePath) failed (\(result.termination)): \(SSHClient.summary(of: lines))")
+            case .success:
+                return
+            }
+        }
+    }
+
+    /// The size of the regular file to upload, after checking the destination can be expressed.
+    private func checkedUploadSource(_ localPath: String, destination remotePath: String) throws(TransportError) -> UInt64 {
         guard remotePath.hasPrefix("/") else { throw failure("upload destination \(remotePath.debugDescription) is not an absolute path") }
         guard !remotePath.utf8.contains(0) else { throw failure("upload destination contains a NUL byte") }
-        let size: UInt64
         do {
             let attributes = try FileManager.default.attributesOfItem(atPath: localPath)
             guard attributes[.type] as? FileAttributeType == .typeRegular else { throw failure("\(localPath) is not a regular file") }
-            size = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+            return (attributes[.size] as? NSNumber)?.uint64Value ?? 0
         } catch let error as TransportError {
             throw error
         } catch {
             throw failure("cannot read \(localPath): \(error.localizedDescription)")
-        }
-        try await client.ensureMaster(alias: alias)
-
-        let command = RemoteUploadCommand.command(destination: remotePath, expectedSize: size)
-        let arguments = Self.withStdin(from: localPath, client.commandArguments(for: alias, remoteCommand: command))
-        switch await client.collect(arguments, timeout: nil) {
-        case .failure(let message):
-            throw failure("cannot start ssh: \(message)")
-        case .success(let result, let lines) where !result.succeeded:
-            throw failure("upload of \(localPath) to \(remotePath) failed (\(result.termination)): \(SSHClient.summary(of: lines))")
-        case .success:
-            return
         }
     }
 
@@ -126,12 +176,6 @@ public struct SSHTransport: HostTransport {
         let command = RemoteRunScript.killCommand(target: target, graceSeconds: grace)
         let timeout = client.options.connectTimeout + .seconds(grace + 10)
         _ = await client.collect(client.commandArguments(for: alias, remoteCommand: command), timeout: timeout)
-    }
-
-    /// `runProcess` gives children /dev/null as stdin; a tiny local shell redirects it from a
-    /// file and execs the command, so the ssh client stays the process group leader.
-    static func withStdin(from file: String, _ arguments: [String]) -> [String] {
-        ["/bin/sh", "-c", "input=$1; shift; exec \"$@\" <\"$input\"", "slipway-stdin", file] + arguments
     }
 
     private func failure(_ message: String) -> TransportError {
