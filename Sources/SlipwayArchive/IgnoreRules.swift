@@ -31,14 +31,10 @@ public struct IgnoreRules: Sendable, Equatable {
     /// Whether `path` (relative to the root, `/`-separated) is ignored.
     public func isIgnored(_ path: String, isDirectory: Bool) -> Bool {
         var ignored = false
+        // Once per path, not per rule: this runs for every entry of a tree of any size.
+        let baseName = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.utf8.index(after: $0)...]) } ?? path
         for rule in rules where !(rule.directoryOnly && !isDirectory) {
-            let matched: Bool
-            if rule.anchored {
-                matched = rule.pattern.matches(path)
-            } else {
-                let baseName = path.split(separator: "/").last.map(String.init) ?? path
-                matched = rule.pattern.matchesSegment(baseName)
-            }
+            let matched = rule.anchored ? rule.pattern.matches(path) : rule.pattern.matchesSegment(baseName)
             if matched { ignored = !rule.negated }
         }
         return ignored

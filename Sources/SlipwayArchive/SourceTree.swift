@@ -32,8 +32,21 @@ struct SourceTree {
         try walk(relativeDirectory: "", into: &collected, directories: &directories)
         let kept = filter.keepDirectories(directories, forIncluded: collected.map(\.relativePath))
         collected += kept.map { SourceEntry(relativePath: $0, kind: .directory) }
-        collected.sort { $0.relativePath.utf8.lexicographicallyPrecedes($1.relativePath.utf8) }
+        collected.sort { Self.bytewisePrecedes($0.relativePath, $1.relativePath) }
         return collected
+    }
+
+    /// `a.utf8.lexicographicallyPrecedes(b.utf8)` with memcmp: the generic comparison was the
+    /// largest single cost of fingerprinting an unchanged tree of 20,000 files.
+    static func bytewisePrecedes(_ a: String, _ b: String) -> Bool {
+        var a = a, b = b
+        return a.withUTF8 { left in
+            b.withUTF8 { right in
+                let common = min(left.count, right.count)
+                let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+                return order != 0 ? order < 0 : left.count < right.count
+            }
+        }
     }
 
     private func walk(relativeDirectory: String, into collected: inout [SourceEntry],

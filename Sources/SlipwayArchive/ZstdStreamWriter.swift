@@ -1,20 +1,26 @@
 import CZstd
 
-/// zstd compression of the tar stream on one thread of its own, with zstd itself in
-/// single-threaded mode (`nbWorkers` 0).
+/// zstd compression of the tar stream: the reading thread hands 1 MiB blocks through a ring of
+/// `slotCount` buffers to a thread of ours, which feeds zstd's worker mode (`workers` threads,
+/// jobs of `jobSize`) and passes the compressed bytes on (hash and write).
 ///
 /// Why not libarchive's zstd filter: it compresses on the thread that reads the files, or, with
-/// `threads` ≥ 1, through zstd's worker mode, whose job buffers cost ≈47 MiB at level 3 (peak
-/// 86.7 MiB on the 500 MB benchmark tree). Here the reading thread hands 1 MiB blocks to the
-/// compressing thread through a ring of `slotCount` buffers, so the two overlap like
-/// `tar --zstd` (tar and zstd in two processes) and memory stays at a few MiB.
+/// `threads` ≥ 1, through zstd's worker mode with its default job size, whose buffers cost
+/// ≈47 MiB at level 3 (peak 86.7 MiB on the 500 MB benchmark tree). Measured on that tree
+/// (docs/benchmarks.md): single-threaded zstd on our own thread kept memory low (45.8 MiB) but
+/// took 1.1–1.3× the wall time of `tar --zstd`, because compression, hashing and writing shared
+/// one thread; one worker, 1.11×; two workers with 1 MiB jobs, 0.87× at 57.7 MiB.
 ///
-/// The bytes: single-threaded streaming zstd cuts its own 128 KiB blocks from the input
-/// whatever sizes it is fed in, so the output depends only on the tar stream, the level and
-/// the libzstd version (a content checksum is included, as the `zstd` tool does).
+/// The bytes: in worker mode zstd cuts the input into jobs at fixed `jobSize` offsets, so the
+/// output depends only on the tar stream, the level, the job size and the libzstd version, not
+/// on how the stream is fed or on thread timing (and not on the worker count, as long as it is
+/// at least 1). A content checksum is included, as the `zstd` tool does.
 final class ZstdStreamWriter: ArchiveByteSink {
     static let blockSize = 1 << 20
     static let slotCount = 3
+    static let workers = 2
+    /// zstd's minimum is 512 KiB; smaller jobs cost ratio, larger ones memory (≈2 per worker in flight).
+    static let jobSize = 1 << 20
 
     private let destination: any ArchiveByteSink
     private let path: String
@@ -32,7 +38,7 @@ final class ZstdStreamWriter: ArchiveByteSink {
         guard let context = ZSTD_createCCtx() else {
             throw .io(operation: "start zstd compression", path: path, message: "libzstd could not allocate a context")
         }
-        for (parameter, value) in [(ZSTD_c_compressionLevel, Int32(level)), (ZSTD_c_checksumFlag, 1), (ZSTD_c_nbWorkers, 0)] {
+        for (parameter, value) in [(ZSTD_c_compressionLevel, Int32(level)), (ZSTD_c_checksumFlag, 1), (ZSTD_c_nbWorkers, Int32(Self.workers)), (ZSTD_c_jobSize, Int32(Self.jobSize))] {
             let status = ZSTD_CCtx_setParameter(context, parameter, value)
             if ZSTD_isError(status) != 0 {
                 ZSTD_freeCCtx(context)

@@ -5,12 +5,8 @@ import Foundation
 extension JSONValue {
     /// Parses UTF-8 JSON text.
     public static func parseJSON(_ text: String) throws(JSONTextError) -> JSONValue {
-        let data = Data(text.utf8)
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch {
-            throw JSONTextError(message: syntaxProblem(in: data))
-        }
+        if let value = JSONFastText.parse(text) { return value }
+        throw JSONTextError(message: syntaxProblem(in: Data(text.utf8)))
     }
 
     /// JSONDecoder only says "not valid JSON"; JSONSerialization says where.
@@ -25,14 +21,16 @@ extension JSONValue {
 
     /// Compact JSON with sorted keys, so the same value always gives the same text (journals, tests).
     public var jsonText: String {
-        // Encoding a JSONValue cannot fail: every case maps to a JSON value, and non-finite
-        // numbers cannot be produced by the decoder or the YAML loader.
-        (try? Self.compactText(of: self)) ?? "null"
+        // Writing a JSONValue cannot fail: every case maps to a JSON value, and non-finite
+        // numbers cannot be produced by the parser or the YAML loader.
+        var text = ""
+        do { try JSONFastText.write(self, into: &text) } catch { return "null" }
+        return text
     }
 
     /// Converts any Encodable to a JSON value (how typed results and state become JSON).
     public init(encoding value: some Encodable) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: Data(Self.compactText(of: value).utf8))
+        self = try Self.parseJSON(Self.compactText(of: value))
     }
 
     /// Decodes this value as `type` (how the config becomes the author's Codable type).

@@ -1,5 +1,5 @@
 import Foundation
-import SlipwayHost
+@testable import SlipwayHost
 import Testing
 
 /// scripts.log entries are written by the host's next hook command (or at the end, or on a
@@ -27,6 +27,13 @@ import Testing
     func events(in log: String) -> [String] {
         log.split(separator: "\n").compactMap { line in
             line.range(of: "LifecycleEvent - ").map { String(line[$0.upperBound...]) }
+        }
+    }
+
+    @Test func timestampsAreISO8601InUTCAsFoundationWritesThem() {
+        for seconds in [0, 951_782_400, 1_796_017_302, 1_799_999_999.9] as [TimeInterval] {
+            let date = Date(timeIntervalSince1970: seconds)
+            #expect(ScriptsLog.utcTimestamp(date) == ISO8601DateFormatter().string(from: date))
         }
     }
 

@@ -350,10 +350,20 @@ final class LineCollector: Sendable {
 /// "<time> [stdout]line".
 enum ScriptsLog {
     static func entry(event: LifecycleEvent, script: String, lines: [(ProcessOutputStream, String)], dropped: Int) -> String {
-        let time = ISO8601DateFormatter().string(from: Date())
+        let time = Self.utcTimestamp(Date())
         var text = "\(time) LifecycleEvent - \(event.rawValue)\n\(time) Script - \(script)\n"
         for (stream, line) in lines { text += "\(time) [\(stream.rawValue)]\(line)\n" }
         if dropped > 0 { text += "\(time) [slipway]\(dropped) more lines not logged\n" }
         return text
+    }
+
+    /// `2026-11-30T05:41:42Z` (ISO 8601, UTC). By hand: an ISO8601DateFormatter per entry, three
+    /// entries per host, was a visible part of the runner's CPU per host.
+    static func utcTimestamp(_ date: Date) -> String {
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }

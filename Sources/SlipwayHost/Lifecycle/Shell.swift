@@ -4,7 +4,16 @@
 public enum Shell {
     /// `'…'` with embedded single quotes escaped: safe for any byte string but NUL.
     public static func quote(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        // Bytewise, not Foundation's replacingOccurrences: whole scripts are quoted (a batch,
+        // then the program around it), once per command of every host.
+        let quote = UInt8(ascii: "'")
+        var bytes: [UInt8] = [quote]
+        bytes.reserveCapacity(text.utf8.count + 2)
+        for byte in text.utf8 {
+            if byte == quote { bytes += [quote, UInt8(ascii: "\\"), quote, quote] } else { bytes.append(byte) }
+        }
+        bytes.append(quote)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// A name `export` accepts. Checked rather than quoted: a name cannot be quoted, and one
