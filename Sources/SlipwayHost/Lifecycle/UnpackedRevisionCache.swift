@@ -23,10 +23,14 @@ public struct UnpackedRevision: Sendable {
 public final class UnpackedRevisionCache: Sendable {
     /// The one cache of a plugin process (registered for removal at exit).
     public static let shared: UnpackedRevisionCache = {
+        ScratchFolders.sweep(in: NSTemporaryDirectory(), scratchPrefix)
         let cache = UnpackedRevisionCache()
         atexit { UnpackedRevisionCache.shared.removeAll() }
         return cache
     }()
+
+    /// `slipway-revisions-<pid>.<uuid>`: a killed runner's folder is removed by the next one.
+    static let scratchPrefix = "slipway-revisions-"
 
     private struct Entry {
         let folder: String
@@ -42,7 +46,7 @@ public final class UnpackedRevisionCache: Sendable {
     /// `root` is where the scratch folders go (a fresh folder under the temporary directory by default).
     public init(idleCapacity: Int = 2, root: String? = nil) {
         self.idleCapacity = idleCapacity
-        self.root = root ?? NSTemporaryDirectory() + "slipway-revisions-\(UUID().uuidString)"
+        self.root = root ?? ScratchFolders.namePrefix(in: NSTemporaryDirectory(), Self.scratchPrefix) + UUID().uuidString
     }
 
     /// A lease on a revision: use `revision` until `release()` (call it exactly once).

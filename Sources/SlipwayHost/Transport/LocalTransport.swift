@@ -19,6 +19,9 @@ public struct LocalTransport: HostTransport {
 
     public var description: String { "local:\(root)" }
 
+    /// Once per process: script files a killed runner left in /tmp go.
+    private static let sweptScriptFolders: Void = ScratchFolders.sweep(in: "/tmp", "slipway-script.")
+
     public func run(_ script: String, environment: [String: String], timeout: Duration?,
                     onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
         var env = ProcessInfo.processInfo.environment
@@ -29,7 +32,8 @@ public struct LocalTransport: HostTransport {
         var arguments = ["/bin/sh", "-c", script]
         var scriptFolder: String?
         if script.utf8.count > RemoteRunScript.largeScriptBytes {
-            var template = Array("/tmp/slipway-script.XXXXXX".utf8CString)
+            _ = Self.sweptScriptFolders
+            var template = Array((ScratchFolders.namePrefix(in: "/tmp", "slipway-script.") + "XXXXXX").utf8CString)
             guard let folder = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }),
                   FileManager.default.createFile(atPath: folder + "/script.sh", contents: Data(script.utf8)) else {
                 throw TransportError(host: description, message: "cannot write the script to a temporary file: \(String(cString: strerror(errno)))")

@@ -50,10 +50,14 @@ public final class SSHClient: Sendable {
 
     private let state = Mutex(State())
 
+    static let scratchPrefix = "slipway-ssh."
+
     public init(options: SSHOptions = SSHOptions()) throws(TransportError) {
         self.options = options
-        // /tmp rather than $TMPDIR: a socket path must fit in 108 bytes (sun_path).
-        var template = Array("/tmp/slipway-ssh.XXXXXX".utf8CString)
+        // /tmp rather than $TMPDIR: a socket path must fit in 108 bytes (sun_path). Named after
+        // our pid, so the next client removes what a killed runner left.
+        ScratchFolders.sweep(in: "/tmp", Self.scratchPrefix)
+        var template = Array((ScratchFolders.namePrefix(in: "/tmp", Self.scratchPrefix) + "XXXXXX").utf8CString)
         guard let created = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
             throw TransportError(host: "ssh", message: "cannot create a folder for control sockets: \(String(cString: strerror(errno)))")
         }
