@@ -92,6 +92,24 @@ import Testing
         #expect(host.read("/srv/a-rather-long-destination-folder-name/section-29/page-with-a-long-name-1199.html") == "1199\n")
     }
 
+    @Test func hookEnvironmentValuesStayOutOfEveryCommandLine() async throws {
+        let host = try HostFixture()
+        defer { host.remove() }
+        // While the hook runs, no process on the machine has the value in its command line.
+        let bundle = try host.revision("v1", [
+            "appspec.yml": appspec("hooks:\n  BeforeInstall: [{location: scan.sh}]\n  ApplicationStart: [{location: scan.sh}]\n"),
+            "scan.sh": """
+            #!/bin/sh
+            n=0
+            for f in /proc/[0-9]*/cmdline; do c=$( { tr '\\000' ' ' < "$f"; } 2>/dev/null ); case $c in *"$TOKEN"*) n=$((n+1)) ;; esac; done
+            echo "$LIFECYCLE_EVENT $n ${TOKEN%%-*}" >> "$SLIPWAY_HOST_ROOT/scan"
+
+            """,
+        ])
+        try await host.deploy(bundle, id: "d-1", env: ["TOKEN": "s3cr3t-\(UUID().uuidString)"])
+        #expect(host.read("/scan") == "BeforeInstall 0 s3cr3t\nApplicationStart 0 s3cr3t\n")
+    }
+
     @Test func aTransportWhoseOutputComesAtTheEndRunsEachCommandAlone() async throws {
         let host = try HostFixture()
         defer { host.remove() }

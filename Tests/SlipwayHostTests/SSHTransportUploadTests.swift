@@ -90,6 +90,25 @@ struct SSHTransportUploadTests {
             #expect(!FileManager.default.fileExists(atPath: marker))
         }
     }
+
+    @Test func environmentValuesNeverReachACommandLine() async throws {
+        try await SSHTestFixture.with { fixture in
+            let source = "\(fixture.folder)/bundle.tgz"
+            try Data("bundle".utf8).write(to: URL(fileURLWithPath: source))
+            let secret = "s3cr3t-\(UUID().uuidString)"
+            // Every process's command line on this machine (client and "remote" alike), read while
+            // the script runs; the script itself sees the value in its environment.
+            let scan = "n=0; for f in /proc/[0-9]*/cmdline; do c=$( { tr '\\000' ' ' < \"$f\"; } 2>/dev/null ); "
+                + "case $c in *\"$TOKEN\"*) n=$((n+1)) ;; esac; done; echo \"$n\"; echo \"seen=$TOKEN\""
+            let fused = LinesSeen()
+            _ = try await fixture.transport("web-1").upload(source, to: "\(fixture.roots["web-1"]!)/d/bundle.tgz", thenRun: scan,
+                                                            environment: ["TOKEN": secret], timeout: .seconds(60)) { _, line in fused.add(line) }
+            #expect(fused.all == ["0", "seen=\(secret)"])
+            let alone = LinesSeen()
+            _ = try await fixture.transport("web-1").run(scan, environment: ["TOKEN": secret], timeout: .seconds(60)) { _, line in alone.add(line) }
+            #expect(alone.all == ["0", "seen=\(secret)"])
+        }
+    }
 }
 
 private final class LinesSeen: Sendable {

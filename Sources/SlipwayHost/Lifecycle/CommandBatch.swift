@@ -22,14 +22,27 @@ struct CommandBatch {
         case end(Int, status: Int32)
     }
 
-    /// The script for `/bin/sh`. Invalid variable names are refused (a name cannot be quoted).
-    func render(preamble: String = "") throws(PlanError) -> String {
-        var text = preamble + "m=\(Shell.quote(marker))\n"
+    /// The script for `/bin/sh`, and the environment to run it with. Values never appear in
+    /// the script's text: a script can end up on a command line (visible to every user in `ps`),
+    /// and a hook's environment may hold secrets. Each command's variables travel as
+    /// `SLIPWAY_E<n>_<NAME>` in the run's environment; the script moves them into shell
+    /// variables and unsets them, so a hook sees exactly its own environment. Invalid variable
+    /// names are refused (a name cannot be quoted).
+    func render(preamble: String = "") throws(PlanError) -> (script: String, environment: [String: String]) {
+        var environment: [String: String] = [:]
+        var moves = ""
         for (index, command) in commands.enumerated() {
-            text += "printf '%s begin \(index)\\n' \"$m\"\n(\n"
             for (name, value) in command.environment.sorted(by: { $0.key < $1.key }) {
                 guard Shell.isValidVariableName(name) else { throw PlanError("invalid environment variable name \(name.debugDescription)") }
-                text += "export \(name)=\(Shell.quote(value))\n"
+                environment["SLIPWAY_E\(index)_\(name)"] = value
+                moves += "slipway_e\(index)_\(name)=$SLIPWAY_E\(index)_\(name); unset SLIPWAY_E\(index)_\(name)\n"
+            }
+        }
+        var text = preamble + moves + "m=\(Shell.quote(marker))\n"
+        for (index, command) in commands.enumerated() {
+            text += "printf '%s begin \(index)\\n' \"$m\"\n(\n"
+            for name in command.environment.keys.sorted() {
+                text += "export \(name)=\"$slipway_e\(index)_\(name)\"\n"
             }
             text += command.script
             if !command.script.hasSuffix("\n") { text += "\n" }
@@ -37,7 +50,7 @@ struct CommandBatch {
             text += ")\ns=$?\nprintf '%s end \(index) %s\\n' \"$m\" \"$s\"\nprintf '%s end \(index) %s\\n' \"$m\" \"$s\" >&2\n"
             text += "[ \"$s\" -eq 0 ] || exit \"$s\"\n"
         }
-        return text + "exit 0\n"
+        return (text + "exit 0\n", environment)
     }
 
     /// Splits a line into the output before a marker (a last line without its newline) and the

@@ -53,13 +53,15 @@ extension HostDeployment {
     /// Each command's output, status and timeout stay its own: markers in the output say which
     /// command is running, and when the running one passes its timeout the run is cancelled,
     /// which terminates the batch's process group on the host.
-    func runBatch(_ items: [PlannedStep], preamble: String, upload: FileUpload?, announcer: EventAnnouncer,
+    func runBatch(_ items: [PlannedStep], preamble: LogPreamble, upload: FileUpload?, announcer: EventAnnouncer,
                   observer: Observer) async -> StepOutcome {
         let batch = CommandBatch(commands: items.map(\.command), nonce: UUID().uuidString)
         let script: String
-        do { script = try batch.render(preamble: preamble) } catch {
+        var environment: [String: String]
+        do { (script, environment) = try batch.render(preamble: preamble.script) } catch {
             return StepOutcome(outputs: [], failure: HostDeploymentError(event: items[0].planned.event, message: error.message))
         }
+        environment.merge(preamble.environment) { own, _ in own }
         let progress = BatchProgress(items: items, limit: maxLoggedLines)
         let onLine: @Sendable (ProcessOutputStream, String) -> Void = { stream, line in
             let parsed = batch.parse(line)
@@ -75,7 +77,7 @@ extension HostDeployment {
         }
         let run = Task { () async -> Result<ProcessResult, TransportError> in
             do throws(TransportError) {
-                return .success(try await self.run(script, environment: [:], timeout: nil, after: upload, onLine: onLine))
+                return .success(try await self.run(script, environment: environment, timeout: nil, after: upload, onLine: onLine))
             } catch {
                 return .failure(error)
             }

@@ -152,8 +152,8 @@ public struct HostDeployment: Sendable {
                 }
                 let group = Array(steps[next..<end])
                 let preamble = group.contains(where: \.isHook) && !pendingLog.isEmpty
-                    ? Self.appendLogScript(pendingLog, to: log) : ""
-                if !preamble.isEmpty { pendingLog = "" }
+                    ? Self.logPreamble(pendingLog, to: log) : LogPreamble.none
+                if !preamble.script.isEmpty { pendingLog = "" }
                 let outcome = group.count == 1
                     ? await runOne(group[0], preamble: preamble, upload: upload, announcer: announcer, observer: observer)
                     : await runBatch(group, preamble: preamble, upload: upload, announcer: announcer, observer: observer)
@@ -170,11 +170,12 @@ public struct HostDeployment: Sendable {
     }
 
     /// One command alone: the transport enforces its timeout.
-    private func runOne(_ item: PlannedStep, preamble: String, upload: FileUpload?, announcer: EventAnnouncer,
+    private func runOne(_ item: PlannedStep, preamble: LogPreamble, upload: FileUpload?, announcer: EventAnnouncer,
                         observer: Observer) async -> StepOutcome {
         announcer.started(item.planned)
         var command = item.command
-        command.script = preamble + command.script
+        command.script = preamble.script + command.script
+        command.environment.merge(preamble.environment) { own, _ in own }
         let event = item.planned.event
         let collector = LineCollector(limit: maxLoggedLines)
         let result: ProcessResult
@@ -231,11 +232,22 @@ public struct HostDeployment: Sendable {
         try? await transport.append(text, to: path)
     }
 
-    /// Appends `text` to the log at `path` with builtins only ([, printf; mkdir when the folder is
-    /// missing), as the preamble of another command: it neither prints nor stops that command.
-    static func appendLogScript(_ text: String, to path: String) -> String {
+    /// scripts.log entries written by the next command before its own work: `[`, `printf` (and
+    /// `mkdir` when the folder is missing); it neither prints nor stops that command. The text
+    /// travels in the command's environment, not in its script: a script can end up on a command
+    /// line (visible in `ps`), and hook output may hold anything. The variable is unset before
+    /// the command's own work, so a hook never sees it.
+    static func logPreamble(_ text: String, to path: String) -> LogPreamble {
         let folder = Shell.quote((path as NSString).deletingLastPathComponent)
-        return "{ [ -d \(folder) ] || mkdir -p \(folder); printf '%s' \(Shell.quote(text)) >> \(Shell.quote(path)); } 2>/dev/null\n"
+        let script = "{ [ -d \(folder) ] || mkdir -p \(folder); printf '%s' \"$SLIPWAY_SCRIPTS_LOG\" >> \(Shell.quote(path)); } 2>/dev/null\n"
+            + "unset SLIPWAY_SCRIPTS_LOG\n"
+        return LogPreamble(script: script, environment: ["SLIPWAY_SCRIPTS_LOG": text])
+    }
+
+    struct LogPreamble {
+        var script: String
+        var environment: [String: String]
+        static let none = LogPreamble(script: "", environment: [:])
     }
 
     /// Reads the host's cleanup manifest, last successful install and that install's appspec

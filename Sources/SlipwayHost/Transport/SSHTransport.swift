@@ -3,9 +3,10 @@ import SlipwayProcess
 
 /// A host reached with the system OpenSSH client under an alias of the user's ssh
 /// configuration. Commands share one master connection per alias (see `SSHClient`); each
-/// `run` hands its program to the remote `/bin/sh` as one single-quoted argument (or, past
-/// 64 KiB, on stdin to `/bin/sh -s`), so the login shell only ever sees quoted text: it must
-/// be a POSIX-style shell (sh, bash, dash, ksh, zsh), as for the upload command.
+/// `run` hands its program to the remote `/bin/sh` as one single-quoted argument when it
+/// carries no environment values (else, and past 64 KiB, on stdin to `/bin/sh -s`: values may be
+/// secrets, and command lines are public), so the login shell only ever sees quoted text: it
+/// must be a POSIX-style shell (sh, bash, dash, ksh, zsh), as for the upload command.
 public struct SSHTransport: HostTransport {
     public let alias: String
     public let client: SSHClient
@@ -31,9 +32,11 @@ public struct SSHTransport: HostTransport {
         let program = RemoteRunScript(script: script, environment: environment, nonce: UUID().uuidString)
         let rendered: String
         do { rendered = try program.render() } catch { throw failure(error.message) }
-        // A small program rides on the command line (no temporary file per command); a large
-        // one (an install script of many files) goes on stdin, as command lines are bounded.
-        if rendered.utf8.count <= Self.maxInlineProgram {
+        // A small program without environment values rides on the command line (no temporary
+        // file per command). One with values goes on stdin: they may be secrets, and a command
+        // line is visible to every user of both machines (`ps`). So does a large one: command
+        // lines are bounded.
+        if environment.isEmpty, rendered.utf8.count <= Self.maxInlineProgram {
             return try await client.withMaster(alias: alias) { () async throws(TransportError) in
                 try await execute(program, remoteCommand: Self.inline(rendered), stdin: nil, upload: nil, timeout: timeout, onLine: onLine)
             }
@@ -54,26 +57,39 @@ public struct SSHTransport: HostTransport {
         "exec /bin/sh -c \(Shell.quote(program)) slipway-run"
     }
 
-    /// One ssh client: the file goes on stdin to the upload command, and the program follows on
-    /// the same command line (it cannot come on stdin after the file). Command lines are bounded,
-    /// so a program past `maxInlineProgram` bytes (a huge install script) goes the two-trip way.
+    /// One ssh client: stdin carries the program's lines and then the file (the line count is an
+    /// argument); the upload command reads the program, receives the file, then runs it (see
+    /// `RemoteUploadCommand`). The stdin is staged in a local file, so this is for small files
+    /// (`maxFusedFile`, a revision bundle) and programs; larger ones take two trips.
     public func upload(_ localPath: String, to remotePath: String, thenRun script: String, environment: [String: String],
                        timeout: Duration?, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
         let program = RemoteRunScript(script: script, environment: environment, nonce: UUID().uuidString)
         let rendered: String
         do { rendered = try program.render() } catch { throw failure(error.message) }
-        guard rendered.utf8.count <= Self.maxInlineProgram else {
+        let size = try checkedUploadSource(localPath, destination: remotePath)
+        guard size <= Self.maxFusedFile, rendered.utf8.count <= Self.maxInlineProgram else {
             try await upload(localPath, to: remotePath)
             return try await run(script, environment: environment, timeout: timeout, onLine: onLine)
         }
-        let size = try checkedUploadSource(localPath, destination: remotePath)
-        let command = RemoteUploadCommand.command(destination: remotePath, expectedSize: size) + " && " + Self.inline(rendered)
+        let lines = rendered.utf8.count { $0 == UInt8(ascii: "\n") }
+        let command = RemoteUploadCommand.command(destination: remotePath, expectedSize: size, programLines: lines)
         return try await client.withMaster(alias: alias) { () async throws(TransportError) in
-            try await execute(program, remoteCommand: command, stdin: localPath, upload: (localPath, remotePath),
-                              timeout: timeout, onLine: onLine)
+            let payload = "\(client.controlDirectory)/run-\(UUID().uuidString).in"
+            defer { try? FileManager.default.removeItem(atPath: payload) }
+            do {
+                var bytes = Data(rendered.utf8)
+                bytes.append(try Data(contentsOf: URL(fileURLWithPath: localPath)))
+                try bytes.write(to: URL(fileURLWithPath: payload))
+            } catch {
+                throw failure("cannot stage \(localPath) for upload: \(error.localizedDescription)")
+            }
+            return try await execute(program, remoteCommand: command, stdin: payload, upload: (localPath, remotePath),
+                                     timeout: timeout, onLine: onLine)
         }
     }
 
+    /// Files up to this size ride with their program (staged once locally); larger ones go alone.
+    static let maxFusedFile: UInt64 = 4 << 20
     static let maxInlineProgram = 64 * 1024
 
     private func execute(_ program: RemoteRunScript, remoteCommand: String, stdin: String?, upload: (local: String, remote: String)?,
