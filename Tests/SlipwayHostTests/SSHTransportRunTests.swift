@@ -32,6 +32,23 @@ struct SSHTransportRunTests {
         }
     }
 
+    @Test func aDaemonHoldingTheSessionOutputDoesNotHangTheRunAndKeepsRunning() async throws {
+        try await SSHTestFixture.with { fixture in
+            let pidFile = "\(fixture.roots["web-1"]!)/daemon.pid"
+            // CodeDeploy's most reported mistake: the daemon inherits stdout, so sshd keeps the
+            // session open after the script ended.
+            let output = try await fixture.run("web-1", "sleep 30 &\necho $! > \(Shell.quote(pidFile))\necho started\nexit 3\n",
+                                               timeout: .seconds(120))
+            #expect(output.stdout == ["started"])
+            #expect(output.result.termination == .exited(3))
+            #expect(output.result.outputLeftOpen)
+            #expect(!output.result.timedOut && !output.result.cancelled)
+            let pid = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+            #expect(kill(pid, 0) == 0, "the daemon must outlive the run")
+            kill(pid, SIGKILL)
+        }
+    }
+
     @Test func splitsStdoutAndStderrIntoLinesWithoutTheGroupAnnouncement() async throws {
         try await SSHTestFixture.with { fixture in
             let output = try await fixture.run("web-1", """

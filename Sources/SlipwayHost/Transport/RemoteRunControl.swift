@@ -18,6 +18,9 @@ final class RemoteRunControl: Sendable {
         /// they are ssh's own messages (a connection error) rather than the script's.
         var heldErrorLines: [String] = []
         var passThroughErrors = false
+        /// The script's status, once its closing line came.
+        var remoteStatus: Int32?
+        var lingerKill: Task<Void, Never>?
     }
 
     private let state = Mutex(State())
@@ -73,9 +76,32 @@ final class RemoteRunControl: Sendable {
         for line in held { forward(.stderr, line) }
     }
 
-    /// Stops the fallback timer once the run is over.
-    func finish() {
-        state.withLock { $0.localKillFallback?.cancel() }
+    /// The remote script ended with `status`. If the client is still running `grace` later, a
+    /// process the script started holds the session's output open (a daemon that kept stdout):
+    /// only the local client is stopped, so the remote process lives on, as on a local host.
+    func remoteExited(status: Int32, grace: Duration) {
+        state.withLock { current in
+            guard current.remoteStatus == nil else { return }
+            current.remoteStatus = status
+            current.lingerKill = Task { [self] in
+                try? await Task.sleep(for: grace)
+                if !Task.isCancelled { state.withLock { $0.killLocalClient = true } }
+            }
+        }
+    }
+
+    /// The status from the script's closing line, if it came.
+    var remoteStatus: Int32? { state.withLock { $0.remoteStatus } }
+
+    /// Stops the timers once the run is over. True when the linger timer had fired, i.e. the
+    /// client was stopped only because the session's output stayed open.
+    @discardableResult
+    func finish() -> Bool {
+        state.withLock { current in
+            current.localKillFallback?.cancel()
+            current.lingerKill?.cancel()
+            return current.remoteStatus != nil && current.killLocalClient && current.stopReason == nil
+        }
     }
 
     private func killRemotelyThenLocally(_ target: RemoteRunScript.KillTarget) -> Task<Void, Never> {

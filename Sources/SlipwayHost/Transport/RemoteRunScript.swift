@@ -61,8 +61,18 @@ struct RemoteRunScript {
             "slipway_status=$?",
         ]
         if large { lines.append("rm -f \"$slipway_file\"") }
+        // The script is over: say so, because the ssh client cannot tell while a process the
+        // script left behind (a daemon) still holds the session's output open.
+        lines.append("printf '%s exit %s\\n' \(Shell.quote(marker)) \"$slipway_status\"")
         lines.append("exit \"$slipway_status\"")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The script's exit status if `line` ends with this run's closing line, and the script's
+    /// own output before it (a last line the script left without its newline).
+    func closing(in line: String) -> (before: Substring, status: Int32)? {
+        guard let range = line.range(of: marker + " exit "), let status = Int32(line[range.upperBound...]) else { return nil }
+        return (line[..<range.lowerBound], status)
     }
 
     /// The kill target if `line` is this run's announcement.

@@ -12,6 +12,9 @@ public struct SSHOptions: Sendable {
     /// After a timeout the remote process group gets TERM, then KILL after this long.
     /// Rounded up to whole seconds (the remote side counts with `sleep 1`).
     public var killGrace: Duration
+    /// How long to wait for ssh to end after the remote script did, before concluding that a
+    /// process it started (a daemon) holds the session's output open and stopping the client.
+    public var lingerGrace: Duration
     /// The `ssh` program: a path, or a name looked up on `environment`'s PATH.
     public var sshExecutable: String
     /// The environment of every local `ssh` process (HOME, PATH, SSH_AUTH_SOCK matter).
@@ -22,6 +25,7 @@ public struct SSHOptions: Sendable {
         connectTimeout: Duration = .seconds(10),
         controlPersist: Duration = .seconds(60),
         killGrace: Duration = .seconds(5),
+        lingerGrace: Duration = .seconds(1),
         sshExecutable: String = "ssh",
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
@@ -29,6 +33,7 @@ public struct SSHOptions: Sendable {
         self.connectTimeout = connectTimeout
         self.controlPersist = controlPersist
         self.killGrace = killGrace
+        self.lingerGrace = lingerGrace
         self.sshExecutable = sshExecutable
         self.environment = environment
     }

@@ -91,6 +91,8 @@ public struct SSHTransport: HostTransport {
     /// Files up to this size ride with their program (staged once locally); larger ones go alone.
     static let maxFusedFile: UInt64 = 4 << 20
     static let maxInlineProgram = 64 * 1024
+    /// How long the client may keep running after the script's closing line (see `remoteExited`).
+    var lingerGrace: Duration { client.options.lingerGrace }
 
     private func execute(_ program: RemoteRunScript, remoteCommand: String, stdin: String?, upload: (local: String, remote: String)?,
                          timeout: Duration?, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
@@ -114,6 +116,9 @@ public struct SSHTransport: HostTransport {
                 return .success(try await runProcess(spec, onLine: { stream, line in
                     if stream == .stdout, control.target == nil, let target = program.killTarget(inAnnouncement: line) {
                         control.started(target: target)
+                    } else if stream == .stdout, let closing = program.closing(in: line) {
+                        if !closing.before.isEmpty { onLine(.stdout, String(closing.before)) }
+                        control.remoteExited(status: closing.status, grace: lingerGrace)
                     } else if stream == .stderr {
                         control.errorLine(line)
                     } else {
@@ -127,7 +132,7 @@ public struct SSHTransport: HostTransport {
             control.requestStop(.cancellation)
         }
         watchdog?.cancel()
-        control.finish()
+        let outputLeftOpen = control.finish()
         // The remote group must be gone before we report the run as over.
         await control.remoteKill?.value
 
@@ -149,6 +154,11 @@ public struct SSHTransport: HostTransport {
         let reason = control.stopReason
         result.timedOut = reason == .timeout
         result.cancelled = reason == .cancellation
+        if let status = control.remoteStatus, reason == nil {
+            // The script's own status, whatever happened to the client afterwards.
+            result.termination = .exited(status)
+            result.outputLeftOpen = result.outputLeftOpen || outputLeftOpen
+        }
         return result
     }
 
