@@ -8,8 +8,6 @@ import Testing
 /// under hosts/ — moto's invented addresses are never dialled), traffic moves, blue is deleted or
 /// kept; a failed gate sends traffic back to blue and removes green.
 @Suite struct BlueGreenCLITests {
-    static let awsEnvironment = LoadBalancerCLITests.awsEnvironment
-
     struct Setup {
         var client: AWSClient
         var endpoint: String
@@ -24,7 +22,7 @@ import Testing
     /// group of two instances registered in the first.
     func setup(targetGroupCount: Int) async throws -> Setup {
         let endpoint = try await SharedMoto.endpoint()
-        let client = try LoadBalancerCLITests().awsClient(endpoint: endpoint)
+        let client = try testAWSClient(endpoint: endpoint)
         let lb = try await ELBFixtures.loadBalancer(client, targetGroupCount: targetGroupCount)
         let blue = EC2Fixtures.unique("blue")
         let instances = try await ELBFixtures.autoScalingGroup(client, name: blue, size: 2, network: lb.network,
@@ -86,7 +84,7 @@ import Testing
         let project = try project(setup, strategy: "{allAtOnce: true}", blueGreen: "{pollInterval: 0.1, blueInstances: {action: TERMINATE}}")
         defer { project.remove() }
 
-        let first = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let first = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
         let groups = try await lineage(setup)
         let green = try #require(groups.first)
@@ -104,7 +102,7 @@ import Testing
 
         // The next deployment copies the group that is live now (the lineage follows green).
         try "v2\n".write(toFile: project.root + "/app/site/index.html", atomically: true, encoding: .utf8)
-        let second = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let second = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
         let next = try await lineage(setup)
         #expect(next.count == 1)
@@ -137,7 +135,7 @@ import Testing
         echo >> weights.log
         """.write(toFile: project.root + "/weights.sh", atomically: true, encoding: .utf8)
 
-        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         // What the gate saw during the bakes: blue's weight first, then green's.
         let seen = try String(contentsOfFile: project.root + "/weights.log", encoding: .utf8)
@@ -174,7 +172,7 @@ import Testing
                 .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         }
 
-        let first = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let first = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
         let green = try #require(try await lineage(setup).first { $0.name != setup.blue })
         // Green: BeforeAllowTraffic before it gets any traffic, AfterAllowTraffic once it has all.
@@ -183,7 +181,7 @@ import Testing
         }
 
         try "v2\n".write(toFile: project.root + "/app/site/index.html", atomically: true, encoding: .utf8)
-        let second = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let second = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
         // The first green is blue now: its Block* hooks run from what it installed (v1), once
         // the new green has all the traffic (the pair alternates: green is on the first group again).
@@ -210,7 +208,7 @@ import Testing
                                   blueGreen: "{listener: \"\(listener)\", targetGroupPair: [\"\(blueTG.arn)\", \"\(greenTG.arn)\"], pollInterval: 0.1}",
                                   gates: gate)
         defer { project.remove() }
-        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(result.status != 0)
         // Traffic reached green before the gate failed…
         #expect(result.stdout.contains("listener forwards \(blueTG.name) 90, \(greenTG.name) 10"), "\(result.stdout)")
@@ -227,7 +225,7 @@ import Testing
         let setup = try await setup(targetGroupCount: 1)
         let project = try project(setup, strategy: "{allAtOnce: true}", blueGreen: "{blueInstances: {action: KEEP_ALIVE}}")
         defer { project.remove() }
-        let result = try await project.run(["run", "pipelines/app.yml", "--dry-run"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml", "--dry-run"], environment: slipwayAWSEnvironment)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("copy Auto Scaling group \(setup.blue) into \(setup.blue)-d-"))
         #expect(result.stdout.contains("register green in \(setup.lb.targetGroups[0].name), then deregister blue"))
@@ -241,7 +239,7 @@ import Testing
         let project = try project(setup, strategy: "{allAtOnce: true}", blueGreen: "{pollInterval: 0.1}",
                                   validate: "echo not serving >&2; exit 3")
         defer { project.remove() }
-        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains("green instances failed"))
         #expect(try await lineage(setup).map(\.name) == [setup.blue])

@@ -25,7 +25,7 @@ import Testing
         process.arguments = ["run", "pipelines/app.yml"]
         process.currentDirectoryURL = URL(fileURLWithPath: project.root)
         var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": project.root]
-        environment.merge(BlueGreenCLITests.awsEnvironment) { _, new in new }
+        environment.merge(slipwayAWSEnvironment) { _, new in new }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -52,7 +52,7 @@ import Testing
         let greenName = "\(setup.blue)-\(id)"
         #expect(try await setup.asg.groups(names: [greenName]).count == 1)
 
-        let resumed = try await project.run(["resume", "pipelines/app.yml", id], environment: BlueGreenCLITests.awsEnvironment)
+        let resumed = try await project.run(["resume", "pipelines/app.yml", id], environment: slipwayAWSEnvironment)
         #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
         // The journal said prepared: no second copy was made, and green now has everything.
         #expect(!resumed.stdout.contains("copying "))
@@ -69,7 +69,7 @@ import Testing
         defer { project.remove() }
         let id = try await runAndKillAtTenPercent(setup, project, checkpoints)
 
-        let rolledBack = try await project.run(["resume", "pipelines/app.yml", id, "--rollback"], environment: BlueGreenCLITests.awsEnvironment)
+        let rolledBack = try await project.run(["resume", "pipelines/app.yml", id, "--rollback"], environment: slipwayAWSEnvironment)
         #expect(rolledBack.status == 3, "\(rolledBack.stdout)\n\(rolledBack.stderr)")
         #expect(rolledBack.stdout.contains("rolledBack"))
         let weights = try await setup.elb.listeners(arns: [setup.lb.listener.arn]).first?.defaultActions.first?.forwardWeights

@@ -9,8 +9,6 @@ import Testing
 /// and sends every other name to a closed 127.0.0.1 port: a wrong address fails the deploy and
 /// nothing is ever dialled outside loopback. `hostMap` adds only each instance's root folder.
 @Suite struct EC2ReachCLITests {
-    static let awsEnvironment = EC2DiscoveryCLITests.awsEnvironment
-
     func sshConfig(server: SSHTestServer, aliases: [String]) throws -> String {
         var text = aliases.map { server.hostBlock(alias: $0) }.joined()
         // Last, so it only fills in what the blocks above left unset: any other name goes to a
@@ -69,7 +67,7 @@ import Testing
     @Test(arguments: ["privateIp", "instanceId", "tag:Name"])
     func reachesEachInstanceByTheChosenAddress(address: String) async throws {
         let endpoint = try await SharedMoto.endpoint()
-        let client = try EC2DiscoveryCLITests().awsClient(endpoint: endpoint)
+        let client = try testAWSClient(endpoint: endpoint)
         let role = EC2Fixtures.unique("reach")
         var ids: [String] = []
         for index in 1...2 {
@@ -92,7 +90,7 @@ import Testing
         let project = try project(endpoint: endpoint, role: role, address: address,
                                   sshConfig: try sshConfig(server: server, aliases: aliases), ids: ids, hostsRoot: hostsRoot)
         defer { project.remove() }
-        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         for id in ids {
             #expect(try String(contentsOfFile: hostsRoot + "/\(id)/srv/site/index.html", encoding: .utf8) == "reached\n")
@@ -102,7 +100,7 @@ import Testing
 
     @Test func anAddressThatIsNotTheOneConfiguredFailsWithoutLeavingLoopback() async throws {
         let endpoint = try await SharedMoto.endpoint()
-        let client = try EC2DiscoveryCLITests().awsClient(endpoint: endpoint)
+        let client = try testAWSClient(endpoint: endpoint)
         let role = EC2Fixtures.unique("reach")
         let ids = try await EC2Fixtures.runInstances(client, count: 1, tags: ["role": role, "Name": role + "-web"])
         let server = try SSHTestServer.start()
@@ -113,7 +111,7 @@ import Testing
         let project = try project(endpoint: endpoint, role: role, address: "instanceId",
                                   sshConfig: try sshConfig(server: server, aliases: [role + "-web"]), ids: ids, hostsRoot: hostsRoot)
         defer { project.remove() }
-        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains(ids[0]), "\(result.stdout)\n\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: hostsRoot + "/\(ids[0])/srv/site/index.html"))
@@ -121,7 +119,7 @@ import Testing
 
     @Test func anInstanceWithoutTheTagIsAClearError() async throws {
         let endpoint = try await SharedMoto.endpoint()
-        let client = try EC2DiscoveryCLITests().awsClient(endpoint: endpoint)
+        let client = try testAWSClient(endpoint: endpoint)
         let role = EC2Fixtures.unique("reach")
         let ids = try await EC2Fixtures.runInstances(client, count: 1, tags: ["role": role])
         let server = try SSHTestServer.start()
@@ -131,7 +129,7 @@ import Testing
         let project = try project(endpoint: endpoint, role: role, address: "tag:Name",
                                   sshConfig: try sshConfig(server: server, aliases: []), ids: ids, hostsRoot: hostsRoot)
         defer { project.remove() }
-        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains("instance \(ids[0]) has no tag:Name to reach it by"),
                 "\(result.stdout)\n\(result.stderr)")

@@ -8,13 +8,6 @@ import Testing
 /// the target health of their own and the other host, so the log shows what the load balancer
 /// saw at every lifecycle event.
 @Suite struct LoadBalancerCLITests {
-    static let awsEnvironment = ["NO_COLOR": "1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret",
-                                 "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"]
-
-    func awsClient(endpoint: String) throws -> AWSClient {
-        return try testAWSClient(endpoint: endpoint)
-    }
-
     /// A hook that appends "<event> self=<state> other=<state>" to the host's traffic.log.
     static let probe = """
     #!/bin/sh
@@ -62,7 +55,7 @@ import Testing
 
     @Test func eachHostLeavesItsTargetGroupWhileItIsDeployedAndRejoinsHealthy() async throws {
         let endpoint = try await SharedMoto.endpoint()
-        let client = try awsClient(endpoint: endpoint)
+        let client = try testAWSClient(endpoint: endpoint)
         let setup = try await ELBFixtures.loadBalancer(client, targetGroupCount: 1)
         let group = setup.targetGroups[0]
         let instances = try await EC2Fixtures.runInstances(client, count: 2, tags: ["role": EC2Fixtures.unique("lb")])
@@ -71,7 +64,7 @@ import Testing
         let project = try project(endpoint: endpoint, targetGroup: group, instances: instances)
         defer { project.remove() }
 
-        let first = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let first = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
         // First deployment: no last successful revision, so no Block* hooks; the host is out of the
         // group from BlockTraffic to AllowTraffic while the other one keeps serving.
@@ -84,7 +77,7 @@ import Testing
         }
 
         try "v2\n".write(toFile: project.root + "/app/site/index.html", atomically: true, encoding: .utf8)
-        let second = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let second = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(second.status == 0, "\(second.stdout)\n\(second.stderr)")
         for host in ["a", "b"] {
             #expect(try log(project, host).suffix(5) == [
@@ -103,7 +96,7 @@ import Testing
 
     @Test func aHostTheLoadBalancerRefusesFailsAtAllowTrafficAndTheRolloutStops() async throws {
         let endpoint = try await SharedMoto.endpoint()
-        let client = try awsClient(endpoint: endpoint)
+        let client = try testAWSClient(endpoint: endpoint)
         let setup = try await ELBFixtures.loadBalancer(client, targetGroupCount: 1)
         let instances = try await EC2Fixtures.runInstances(client, count: 2, tags: ["role": EC2Fixtures.unique("lb")])
         // A stopped instance cannot be registered (InvalidTarget).
@@ -111,7 +104,7 @@ import Testing
                                          parameters: [AWSQueryItem("InstanceId.1", instances[0])]))
         let project = try project(endpoint: endpoint, targetGroup: setup.targetGroups[0], instances: instances)
         defer { project.remove() }
-        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(result.status == 3)
         #expect(result.stdout.contains("AllowTraffic: failed: registering with \(setup.targetGroups[0].name): Elastic Load Balancing v2 RegisterTargets failed: HTTP 400 InvalidTarget"),
                 "\(result.stdout)")
@@ -155,7 +148,7 @@ import Testing
             "app/site/index.html": "v1\n",
         ])
         defer { project.remove() }
-        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(result.status == 3)
         #expect(result.stdout.contains("BlockTraffic: failed: \(instance): deregistration not reached within 1 s; web: draining (Target.DeregistrationInProgress)"),
                 "\(result.stdout)")
@@ -166,12 +159,12 @@ import Testing
 
     @Test func aStaticHostWithoutAnInstanceIdIsAConfigurationError() async throws {
         let endpoint = try await SharedMoto.endpoint()
-        let client = try awsClient(endpoint: endpoint)
+        let client = try testAWSClient(endpoint: endpoint)
         let setup = try await ELBFixtures.loadBalancer(client, targetGroupCount: 1)
         let instances = try await EC2Fixtures.runInstances(client, count: 2, tags: ["role": EC2Fixtures.unique("lb")])
         let project = try project(endpoint: endpoint, targetGroup: setup.targetGroups[0], instances: instances, instanceIds: false)
         defer { project.remove() }
-        let result = try await project.run(["run", "pipelines/app.yml"], environment: Self.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(result.status != 0)
         #expect((result.stdout + result.stderr).contains("with.loadBalancer needs the host's EC2 instance id (give it as instanceId)"))
         // Nothing was installed.

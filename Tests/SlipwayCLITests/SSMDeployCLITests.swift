@@ -10,7 +10,7 @@ import Testing
 @Suite struct SSMDeployCLITests {
     @Test func sendsTheLifecycleToEachInstanceAndStagesTheBundleOnce() async throws {
         let endpoint = try await SharedMoto.endpoint()
-        let client = try EC2DiscoveryCLITests().awsClient(endpoint: endpoint)
+        let client = try testAWSClient(endpoint: endpoint)
         let ids = try await EC2Fixtures.runInstances(client, count: 2, tags: ["role": EC2Fixtures.unique("ssm")])
         let bucket = uniqueBucketName("ssm-cli")
         try await S3Client(client: client).createBucket(bucket)
@@ -46,7 +46,7 @@ import Testing
             "app/after.sh": "#!/bin/sh\necho after\n",
         ])
         defer { project.remove() }
-        let result = try await project.run(["run", "pipelines/app.yml"], environment: EC2DiscoveryCLITests.awsEnvironment)
+        let result = try await project.run(["run", "pipelines/app.yml"], environment: slipwayAWSEnvironment)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
 
         let staged = try await S3Client(client: client).listAllObjects(bucket: bucket, prefix: "bundles/")

@@ -22,17 +22,9 @@ struct ECSFixture {
     var ecs: ECSClient { ECSClient(client: client) }
     var elb: ELBv2Client { ELBv2Client(client: client) }
 
-    static func awsClient(endpoint: String) throws -> AWSClient {
-        return try testAWSClient(endpoint: endpoint)
-    }
-
-    /// What a slipway process needs to reach moto (the endpoint itself is in `with.endpoint`).
-    static let processEnvironment = ["NO_COLOR": "1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret",
-                                     "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"]
-
     static func make() async throws -> ECSFixture {
         let endpoint = try await SharedMoto.endpoint()
-        let client = try awsClient(endpoint: endpoint)
+        let client = try testAWSClient(endpoint: endpoint)
         let balancer = try await ELBFixtures.loadBalancer(client)
         let elb = ELBv2Client(client: client)
         let groups = balancer.targetGroups.map(\.arn)

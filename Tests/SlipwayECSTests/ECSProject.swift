@@ -69,7 +69,7 @@ struct ECSProject {
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: root)
-        var environment = ECSFixture.processEnvironment
+        var environment = slipwayAWSEnvironment
         environment["PATH"] = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         environment["HOME"] = root
         environment.merge(self.environment) { _, new in new }

@@ -90,6 +90,11 @@ public final class MotoServer: @unchecked Sendable {
     }
 }
 
+/// What a `slipway` process under test needs to reach moto with the dummy credentials
+/// `testAWSClient` uses; the endpoint itself comes from the pipeline (`with.endpoint`).
+public let slipwayAWSEnvironment = ["NO_COLOR": "1", "AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "test-secret",
+                                    "AWS_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"]
+
 /// A client for an AWS endpoint on 127.0.0.1 (moto, or a fake) with dummy (or given)
 /// credentials, an injected environment (nothing read from the caller's), and no retry sleeps.
 public func testAWSClient(endpoint: String,
