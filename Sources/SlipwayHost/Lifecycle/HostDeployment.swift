@@ -238,9 +238,7 @@ public struct HostDeployment: Sendable {
     /// line (visible in `ps`), and hook output may hold anything. The variable is unset before
     /// the command's own work, so a hook never sees it.
     static func logPreamble(_ text: String, to path: String) -> LogPreamble {
-        let folder = Shell.quote((path as NSString).deletingLastPathComponent)
-        let script = "{ [ -d \(folder) ] || mkdir -p \(folder); printf '%s' \"$SLIPWAY_SCRIPTS_LOG\" >> \(Shell.quote(path)); } 2>/dev/null\n"
-            + "unset SLIPWAY_SCRIPTS_LOG\n"
+        let script = Shell.appendVariable("SLIPWAY_SCRIPTS_LOG", to: path, quiet: true) + "unset SLIPWAY_SCRIPTS_LOG\n"
         return LogPreamble(script: script, environment: ["SLIPWAY_SCRIPTS_LOG": text])
     }
 

@@ -6,7 +6,7 @@ import Foundation
 public enum ScratchFolders {
     /// `<directory>/<prefix><our pid>.` — append something unique (a UUID, mkdtemp's XXXXXX).
     public static func namePrefix(in directory: String, _ prefix: String) -> String {
-        (directory.hasSuffix("/") ? directory : directory + "/") + prefix + "\(getpid())."
+        path(directory, prefix + "\(getpid()).")
     }
 
     /// Removes `<directory>/<prefix><pid>.*` folders whose process is gone. Folders of live
@@ -17,8 +17,12 @@ public enum ScratchFolders {
             let rest = name.dropFirst(prefix.count)
             guard let dot = rest.firstIndex(of: "."), let pid = Int32(rest[..<dot]), pid > 0, pid != getpid() else { continue }
             if kill(pid, 0) != 0 && errno == ESRCH {
-                try? FileManager.default.removeItem(atPath: (directory.hasSuffix("/") ? directory : directory + "/") + name)
+                try? FileManager.default.removeItem(atPath: path(directory, name))
             }
         }
+    }
+
+    private static func path(_ directory: String, _ name: String) -> String {
+        (directory.hasSuffix("/") ? directory : directory + "/") + name
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Shell text building: every path and value that goes into a planned command or a remote
 /// shell is quoted here. Single quotes are the only quoting in which the shell interprets
 /// nothing, so every value is wrapped in them and an embedded `'` becomes `'\''`.
@@ -25,5 +27,17 @@ public enum Shell {
 
     private static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+    }
+
+    /// Appends the value of the environment variable `name` to the file at `path`, with builtins
+    /// only (`[`, `printf`; `mkdir` when the folder is missing). The text travels in the
+    /// environment, never in the script, so it cannot reach a command line. `quiet`: as the
+    /// preamble of another command, it neither prints nor stops it; otherwise a failure exits 1.
+    static func appendVariable(_ name: String, to path: String, quiet: Bool) -> String {
+        let folder = quote((path as NSString).deletingLastPathComponent)
+        if quiet {
+            return "{ [ -d \(folder) ] || mkdir -p \(folder); printf '%s' \"$\(name)\" >> \(quote(path)); } 2>/dev/null\n"
+        }
+        return "[ -d \(folder) ] || mkdir -p \(folder) || exit 1\nprintf '%s' \"$\(name)\" >> \(quote(path))\n"
     }
 }

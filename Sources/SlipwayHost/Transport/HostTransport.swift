@@ -31,11 +31,9 @@ extension HostTransport {
         return try await run(script, environment: environment, timeout: timeout, onLine: onLine)
     }
 
-    /// With shell builtins only (`[`, `printf`; `mkdir` when the folder is missing). The text
-    /// travels in the environment, not the script, so it never reaches a command line.
+    /// With shell builtins only (see `Shell.appendVariable`).
     public func append(_ text: String, to path: String) async throws(TransportError) {
-        let folder = Shell.quote(path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
-        let script = "[ -d \(folder) ] || mkdir -p \(folder) || exit 1\nprintf '%s' \"$SLIPWAY_APPEND\" >> \(Shell.quote(path))\n"
+        let script = Shell.appendVariable("SLIPWAY_APPEND", to: path, quiet: false)
         let result = try await run(script, environment: ["SLIPWAY_APPEND": text], timeout: .seconds(60)) { _, _ in }
         guard result.succeeded else { throw TransportError(host: description, message: "cannot append to \(path): \(result.termination)") }
     }
