@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "SlipwayArchive", dependencies: [
             "CArchive", "CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .target(name: "SlipwayAWS", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "SlipwayAWS", dependencies: ["CCurl", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "SlipwayCore", dependencies: [
             "SlipwayYAML", "SlipwayProcess", "SlipwayEvents", "SlipwayArchive", "SlipwayAWS", "SlipwayPluginABI",
             "SlipwayJSON",

@@ -20,18 +20,22 @@ extension Packager {
         if let ignore = POSIX.lstat(root + "/" + SourceTree.ignoreFileName) {
             add(".slipwayignore|\(stamp(ignore))")
         }
+        // Files carry the walk's own lstat: one stat per entry, not two.
         for entry in try tree.entries() {
-            let info = try POSIX.requireLstat(root + "/" + entry.relativePath)
             switch entry.kind {
             case .directory: add("d|\(entry.relativePath)")
-            case .file(let size, let executable): add("f|\(entry.relativePath)|\(size)|\(executable)|\(stamp(info))")
+            case .file(let size, let executable, let stamp): add("f|\(entry.relativePath)|\(size)|\(executable)|\(text(stamp))")
             case .symlink(let target): add("l|\(entry.relativePath)|\(target)")
             }
         }
         return hasher.finalizeHex()
     }
 
-    private static func stamp(_ info: stat) -> String {
-        "\(info.st_ino)|\(info.st_mode)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)|\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
+    private static func stamp(_ info: stat) -> String { text(FileStamp(info)) }
+
+    /// The same text as before stamps were kept by the walk, so fingerprints (and the archives
+    /// they let a push reuse) stay valid across the change.
+    private static func text(_ stamp: FileStamp) -> String {
+        "\(stamp.inode)|\(stamp.mode)|\(stamp.size)|\(stamp.modified.seconds).\(stamp.modified.nanoseconds)|\(stamp.changed.seconds).\(stamp.changed.nanoseconds)"
     }
 }

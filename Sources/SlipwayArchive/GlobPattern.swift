@@ -28,8 +28,25 @@ public struct GlobPattern: Sendable, Equatable, CustomStringConvertible {
 
     /// True when `path` (relative, `/`-separated, no leading slash) matches the whole pattern.
     public func matches(_ path: String) -> Bool {
+        // Without `**` only paths of as many segments can match: counting them allocates
+        // nothing, where splitting did, for every entry of a tree against every glob.
+        if !segments.contains(.globstar), Self.segmentCount(path) != segments.count { return false }
         let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map(Array.init)
         return Self.match(segments[...], parts[...])
+    }
+
+    private static func segmentCount(_ path: String) -> Int {
+        var count = 0
+        var inSegment = false
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                inSegment = false
+            } else if !inSegment {
+                inSegment = true
+                count += 1
+            }
+        }
+        return count
     }
 
     /// True when a single path segment (a base name) matches a pattern that has one segment.

@@ -117,7 +117,7 @@ public struct Packager {
 
         let fileTotal = entries.count { if case .directory = $0.kind { false } else { true } }
         let byteTotal = entries.reduce(Int64(0)) { sum, entry in
-            if case .file(let size, _) = entry.kind { sum + size } else { sum }
+            if case .file(let size, _, _) = entry.kind { sum + size } else { sum }
         }
         var throttle = ProgressThrottle(interval: progressInterval, report: progress)
         var filesDone = 0
@@ -133,7 +133,7 @@ public struct Packager {
             guard archive_write_header(writer, entry) == ARCHIVE_OK else {
                 throw output.failure ?? Libarchive.fail(writer, "write header of \"\(item.relativePath)\"")
             }
-            if case .file(let size, _) = item.kind {
+            if case .file(let size, _, _) = item.kind {
                 try copyFile(root + "/" + item.relativePath, relativePath: item.relativePath, size: size,
                              into: writer, output: output, buffer: buffer) { count in
                     bytesDone += Int64(count)
@@ -165,7 +165,7 @@ public struct Packager {
         case .directory:
             archive_entry_set_filetype(entry, UInt32(SLIPWAY_AE_IFDIR))
             archive_entry_set_perm(entry, 0o755)
-        case .file(let size, let executable):
+        case .file(let size, let executable, _):
             archive_entry_set_filetype(entry, UInt32(SLIPWAY_AE_IFREG))
             archive_entry_set_perm(entry, executable ? 0o755 : 0o644)
             archive_entry_set_size(entry, size)

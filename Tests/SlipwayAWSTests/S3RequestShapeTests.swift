@@ -50,6 +50,81 @@ struct S3RequestShapeTests {
         #expect(request.headers["x-amz-meta-revision"] == "r1")
     }
 
+    /// A multipart upload declares CRC32, each part carries the CRC32 of exactly its bytes (zlib's,
+    /// checked against the standard check value and a plain bitwise CRC here), and the completion
+    /// repeats every part's ETag and CRC32 in order.
+    @Test("a multipart upload sends CRC32 checksums per part and repeats them at completion")
+    func multipartUploadSendsPartChecksums() async throws {
+        let server = try TestHTTPServer { request in
+            if request.method == "POST", request.target.hasSuffix("?uploads") || request.target.contains("?uploads=") {
+                return TestHTTPServer.Response(status: 200, body: Data("<InitiateMultipartUploadResult><UploadId>U1</UploadId></InitiateMultipartUploadResult>".utf8))
+            }
+            if request.method == "PUT", let number = request.target.split(separator: "partNumber=").last?.prefix(while: \.isNumber) {
+                return TestHTTPServer.Response(status: 200, headers: ["ETag": "\"etag-\(number)\""])
+            }
+            return TestHTTPServer.Response(status: 200, body: Data("<CompleteMultipartUploadResult><ETag>\"whole-3\"</ETag></CompleteMultipartUploadResult>".utf8))
+        }
+        defer { server.stop() }
+        var body = Data(count: 11 << 20)
+        body.withUnsafeMutableBytes { bytes in
+            for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: index &* 31 &+ index >> 9) }
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("s3-multipart-\(UUID().uuidString)")
+        try body.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let s3 = S3Client(client: try fakeClient(server),
+                          transferOptions: S3TransferOptions(multipartThreshold: 6 << 20, partSize: 5 << 20, maxConcurrentParts: 2))
+        let result = try await s3.uploadFile(bucket: "b", key: "k", file: file)
+        #expect(result.partCount == 3)
+        #expect(result.etag == "\"whole-3\"")
+
+        let requests = server.requests
+        let create = try #require(requests.first { $0.method == "POST" && $0.target.contains("uploads") && !$0.target.contains("uploadId") })
+        #expect(create.headers["x-amz-checksum-algorithm"] == "CRC32")
+        #expect(create.headers["authorization"]?.contains("x-amz-checksum-algorithm") == true)
+        let parts = requests.filter { $0.method == "PUT" }
+        #expect(parts.count == 3)
+        var expectedElements: [String] = []
+        for number in 1...3 {
+            let part = try #require(parts.first { $0.target.contains("partNumber=\(number)&") || $0.target.hasSuffix("partNumber=\(number)") })
+            let range = (number - 1) * (5 << 20)..<min(number * (5 << 20), body.count)
+            #expect(part.body == body.subdata(in: range))
+            let crc = Self.bitwiseCRC32(body.subdata(in: range))
+            #expect(part.headers["x-amz-checksum-crc32"] == crc)
+            #expect(part.headers["content-md5"] == nil)
+            #expect(part.headers["x-amz-content-sha256"] == "UNSIGNED-PAYLOAD")
+            #expect(part.headers["authorization"]?.contains("x-amz-checksum-crc32") == true)
+            expectedElements.append("<Part><ETag>&quot;etag-\(number)&quot;</ETag><ChecksumCRC32>\(crc)</ChecksumCRC32><PartNumber>\(number)</PartNumber></Part>")
+        }
+        let complete = try #require(requests.last)
+        #expect(complete.target.contains("uploadId=U1"))
+        #expect(String(decoding: complete.body, as: UTF8.self).contains(expectedElements.joined()))
+    }
+
+    @Test("CRC32 matches the standard check value")
+    func crc32CheckValue() {
+        #expect(CRC32.base64(Data("123456789".utf8)) == Data([0xCB, 0xF4, 0x39, 0x26]).base64EncodedString())
+        #expect(CRC32.base64(Data()) == Data([0, 0, 0, 0]).base64EncodedString())
+    }
+
+    /// The textbook table-driven CRC-32, independent of zlib.
+    static let crcTable: [UInt32] = (0..<256).map { index in
+        var value = UInt32(index)
+        for _ in 0..<8 { value = value & 1 == 1 ? 0xEDB8_8320 ^ (value >> 1) : value >> 1 }
+        return value
+    }
+
+    static func bitwiseCRC32(_ data: Data) -> String {
+        var crc: UInt32 = 0xFFFF_FFFF
+        data.withUnsafeBytes { bytes in
+            crcTable.withUnsafeBufferPointer { table in
+                for byte in bytes { crc = table[Int((crc ^ UInt32(byte)) & 0xFF)] ^ (crc >> 8) }
+            }
+        }
+        crc ^= 0xFFFF_FFFF
+        return Data([UInt8(crc >> 24), UInt8((crc >> 16) & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)]).base64EncodedString()
+    }
+
     @Test("a file range reads exactly its bytes, in chunks, and fails if the file is shorter")
     func fileRangeReadsTheRange() throws {
         let body = Data((0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 13) })

@@ -78,6 +78,18 @@ public struct S3PutResult: Sendable, Equatable {
     public var partCount: Int?
 }
 
+/// One uploaded part of a multipart upload: what CompleteMultipartUpload must repeat.
+public struct S3UploadedPart: Sendable, Hashable {
+    public var etag: String
+    /// Base64 of the part's big-endian CRC32, as sent in `x-amz-checksum-crc32`.
+    public var checksumCRC32: String
+
+    public init(etag: String, checksumCRC32: String) {
+        self.etag = etag
+        self.checksumCRC32 = checksumCRC32
+    }
+}
+
 public struct S3ObjectSummary: Sendable, Equatable {
     public var key: String
     public var size: Int64
@@ -103,7 +115,7 @@ public struct S3TransferOptions: Sendable, Equatable {
     public var maxConcurrentParts: Int
 
     /// Bodies are streamed from the file, so memory does not depend on these: per part in
-    /// flight, libcurl's 512 KiB upload buffer and a 1 MiB buffer for the Content-MD5 pass.
+    /// flight, libcurl's 512 KiB upload buffer and a 1 MiB buffer for the checksum pass.
     /// Two parts in flight keep both cores of a small machine busy (hashing and sending).
     public init(multipartThreshold: Int = 8 << 20, partSize: Int = 8 << 20, maxConcurrentParts: Int = 2) {
         self.multipartThreshold = multipartThreshold
