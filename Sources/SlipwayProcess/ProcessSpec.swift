@@ -17,6 +17,9 @@ public struct ProcessSpec: Sendable, Equatable {
     /// A file the child reads as stdin; nil: /dev/null. Opened by the spawn itself, so sending
     /// a file to a child (an upload over ssh) costs no extra process.
     public var stdinPath: String?
+    /// A pipe the caller feeds while the child runs (see `StdinFeed`); takes precedence over
+    /// `stdinPath`.
+    public var stdinFeed: StdinFeed?
 
     /// Appended to every piece of a line that was split because it exceeded `maxLineBytes`.
     public static let longLineMarker = " [line continues]"
@@ -29,9 +32,11 @@ public struct ProcessSpec: Sendable, Equatable {
         killGrace: Duration = .seconds(5),
         lingerGrace: Duration = .milliseconds(500),
         maxLineBytes: Int = 64 * 1024,
-        stdinPath: String? = nil
+        stdinPath: String? = nil,
+        stdinFeed: StdinFeed? = nil
     ) {
         self.stdinPath = stdinPath
+        self.stdinFeed = stdinFeed
         self.arguments = arguments
         self.environment = environment
         self.workingDirectory = workingDirectory

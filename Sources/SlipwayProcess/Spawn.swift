@@ -4,15 +4,17 @@ import Glibc
 import Darwin
 #endif
 
-/// A started child: its pid (also its process group id) and our read ends of its output pipes.
+/// A started child: its pid (also its process group id), our read ends of its output pipes
+/// and, with a `StdinFeed`, our (non-blocking) write end of its stdin.
 struct SpawnedChild: Sendable {
     let pid: pid_t
     let stdoutFD: Int32
     let stderrFD: Int32
+    var stdinFD: Int32? = nil
 }
 
 /// Starts `executable` with posix_spawn so that it leads its own process group (we signal the
-/// whole group on timeout), reads stdin from `spec.stdinPath` or /dev/null, writes to two fresh pipes, starts with
+/// whole group on timeout), reads stdin from a pipe (`spec.stdinFeed`), `spec.stdinPath` or /dev/null, writes to two fresh pipes, starts with
 /// default signal dispositions and an empty mask (an ignored SIGPIPE in our process must not
 /// break the child's shell pipelines), and inherits no descriptor but 0, 1 and 2.
 func spawnChild(executable: String, spec: ProcessSpec) throws(ProcessError) -> SpawnedChild {
@@ -28,7 +30,17 @@ func spawnChild(executable: String, spec: ProcessSpec) throws(ProcessError) -> S
         close(stdoutPipe.read); close(stdoutPipe.write)
         throw error
     }
-    defer { close(stdoutPipe.write); close(stderrPipe.write) }
+    var stdinPipe: (read: Int32, write: Int32)?
+    if spec.stdinFeed != nil {
+        do { stdinPipe = try makePipe() } catch {
+            close(stdoutPipe.read); close(stdoutPipe.write); close(stderrPipe.read); close(stderrPipe.write)
+            throw error
+        }
+    }
+    defer {
+        close(stdoutPipe.write); close(stderrPipe.write)
+        if let stdinPipe { close(stdinPipe.read) }
+    }
 
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
@@ -36,7 +48,11 @@ func spawnChild(executable: String, spec: ProcessSpec) throws(ProcessError) -> S
     if let directory = spec.workingDirectory {
         SpawnExtensions.addChdir(&actions, directory)
     }
-    posix_spawn_file_actions_addopen(&actions, 0, spec.stdinPath ?? "/dev/null", O_RDONLY, 0)
+    if let stdinPipe {
+        posix_spawn_file_actions_adddup2(&actions, stdinPipe.read, 0)
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 0, spec.stdinPath ?? "/dev/null", O_RDONLY, 0)
+    }
     posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, 1)
     posix_spawn_file_actions_adddup2(&actions, stderrPipe.write, 2)
     SpawnExtensions.addCloseFrom(&actions, 3)
@@ -61,9 +77,11 @@ func spawnChild(executable: String, spec: ProcessSpec) throws(ProcessError) -> S
     let result = posix_spawn(&pid, executable, &actions, &attributes, argv.pointers, envp.pointers)
     guard result == 0 else {
         close(stdoutPipe.read); close(stderrPipe.read)
+        if let stdinPipe { close(stdinPipe.write) }
         throw .spawnFailed(executable: executable, errno: result, message: spawnFailureMessage(result))
     }
-    return SpawnedChild(pid: pid, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read)
+    if let stdinPipe { _ = fcntl(stdinPipe.write, F_SETFL, fcntl(stdinPipe.write, F_GETFL) | O_NONBLOCK) }
+    return SpawnedChild(pid: pid, stdoutFD: stdoutPipe.read, stderrFD: stderrPipe.read, stdinFD: stdinPipe?.write)
 }
 
 /// The executable itself was checked before spawning, so these errno values point at the

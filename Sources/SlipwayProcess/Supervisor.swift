@@ -30,6 +30,44 @@ struct Supervisor {
         var splitter: LineSplitter
     }
 
+    /// Our write end of the child's stdin and the bytes of the feed not yet written.
+    private struct InputPipe {
+        let fd: Int32
+        let feed: StdinFeed
+        var pending: [UInt8] = []
+        var offset = 0
+        var finished = false
+
+        var wantsWrite: Bool { offset < pending.count }
+
+        /// Takes what the feed has; true once everything is written and the feed is finished.
+        mutating func refill() -> Bool {
+            let (bytes, done) = feed.take()
+            if !bytes.isEmpty {
+                if offset == pending.count { pending = bytes; offset = 0 } else { pending += bytes }
+            }
+            finished = finished || done
+            return finished && !wantsWrite
+        }
+
+        /// Writes what the pipe takes without blocking; false once the reader is gone.
+        mutating func write() -> Bool {
+            while offset < pending.count {
+                let count = pending[offset...].withUnsafeBytes { bytes in
+                    #if canImport(Glibc)
+                    Glibc.write(fd, bytes.baseAddress, bytes.count)
+                    #else
+                    Darwin.write(fd, bytes.baseAddress, bytes.count)
+                    #endif
+                }
+                if count > 0 { offset += count; continue }
+                if count < 0 && errno == EINTR { continue }
+                return count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+            }
+            return true
+        }
+    }
+
     func run() -> ProcessResult {
         let clock = ContinuousClock()
         let start = clock.now
@@ -39,6 +77,7 @@ struct Supervisor {
             OpenPipe(fd: child.stderrFD, stream: .stderr, splitter: LineSplitter(maxLineBytes: spec.maxLineBytes)),
         ]
         for pipe in pipes { _ = fcntl(pipe.fd, F_SETFL, fcntl(pipe.fd, F_GETFL) | O_NONBLOCK) }
+        var input = child.stdinFD.flatMap { fd in spec.stdinFeed.map { InputPipe(fd: fd, feed: $0) } }
 
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var termination: Termination?
@@ -70,6 +109,15 @@ struct Supervisor {
                 }
                 killSentAt = now
             }
+            if var pipe = input {
+                // End of file once the feed is done; a child that exited reads no more.
+                if termination != nil || pipe.refill() {
+                    close(pipe.fd)
+                    input = nil
+                } else {
+                    input = pipe
+                }
+            }
             if let exitedAt {
                 // After a timeout or cancellation every member must be gone, not just the leader:
                 // a TERM-ignoring grandchild would otherwise outlive the step. Even SIGKILL takes
@@ -82,9 +130,10 @@ struct Supervisor {
                 let lingerFrom = max(exitedAt, killSentAt ?? exitedAt)
                 if groupSettled && (pipes.isEmpty || now >= lingerFrom + spec.lingerGrace) { break }
             }
-            readAvailable(&pipes, buffer: &buffer, waitingAtMost: Self.tick)
+            readAvailable(&pipes, input: &input, buffer: &buffer, waitingAtMost: Self.tick)
         }
 
+        if let input { close(input.fd) }
         let outputLeftOpen = !pipes.isEmpty
         for index in pipes.indices {
             let stream = pipes[index].stream
@@ -114,15 +163,26 @@ struct Supervisor {
         }
     }
 
-    /// Waits up to `timeout` for output, then drains every readable pipe. Pipes at EOF are
+    /// Waits up to `timeout` for output (or room in the stdin pipe when there is input to
+    /// write), then drains every readable pipe and writes what stdin takes. Pipes at EOF are
     /// flushed, closed and removed. With no pipes left this is just the tick's sleep.
-    private func readAvailable(_ pipes: inout [OpenPipe], buffer: inout [UInt8], waitingAtMost timeout: Duration) {
+    private func readAvailable(_ pipes: inout [OpenPipe], input: inout InputPipe?, buffer: inout [UInt8],
+                               waitingAtMost timeout: Duration) {
         let milliseconds = Int32(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         var pollFDs = pipes.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+        if let input, input.wantsWrite { pollFDs.append(pollfd(fd: input.fd, events: Int16(POLLOUT), revents: 0)) }
         let ready = poll(&pollFDs, nfds_t(pollFDs.count), milliseconds)
         guard ready > 0 else { return }
+        if pollFDs.count > pipes.count, pollFDs[pipes.count].revents != 0, var pipe = input {
+            if pipe.write() {
+                input = pipe
+            } else {
+                close(pipe.fd)
+                input = nil
+            }
+        }
         var closed: Set<Int32> = []
-        for (index, entry) in pollFDs.enumerated() where entry.revents != 0 {
+        for (index, entry) in pollFDs.prefix(pipes.count).enumerated() where entry.revents != 0 {
             let stream = pipes[index].stream
             // Bounded: a writer faster than us (`yes &` left behind) would otherwise keep this
             // loop busy forever and the timeout and linger deadlines would never be checked.

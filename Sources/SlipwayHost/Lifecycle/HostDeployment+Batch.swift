@@ -18,17 +18,20 @@ struct PlannedStep: Sendable {
     }
 }
 
-/// A file to copy to the host before the next command.
-struct FileUpload: Sendable {
-    let local: String
-    let remote: String
-}
-
 /// What running one or more commands gave: the output of each command that started (for
-/// scripts.log) and the first failure.
+/// scripts.log), the first failure, and whether their scripts.log entries are already on the
+/// host (written by the run's trailer).
 struct StepOutcome {
     var outputs: [(lines: [(ProcessOutputStream, String)], dropped: Int)]
     var failure: HostDeploymentError?
+    var logWritten = false
+}
+
+/// scripts.log text the last run of a plan appends on the host once its commands are over:
+/// the entries still pending from earlier runs, then those of its own hooks.
+struct PendingLog {
+    let path: String
+    let prior: String
 }
 
 extension HostCommand {
@@ -53,8 +56,8 @@ extension HostDeployment {
     /// Each command's output, status and timeout stay its own: markers in the output say which
     /// command is running, and when the running one passes its timeout the run is cancelled,
     /// which terminates the batch's process group on the host.
-    func runBatch(_ items: [PlannedStep], preamble: LogPreamble, upload: FileUpload?, announcer: EventAnnouncer,
-                  observer: Observer) async -> StepOutcome {
+    func runBatch(_ items: [PlannedStep], preamble: LogPreamble, upload: FileTransfer?, log: PendingLog?,
+                  announcer: EventAnnouncer, observer: Observer) async -> StepOutcome {
         let batch = CommandBatch(commands: items.map(\.command), nonce: UUID().uuidString)
         let script: String
         var environment: [String: String]
@@ -75,9 +78,11 @@ extension HostDeployment {
             if case .begin(let index) = marker { announcer.started(items[index].planned) }
             progress.record(marker, stream: stream)
         }
+        let trailer = log.map { log in LogTrailer(path: log.path) { log.prior + progress.logEntries() } }
         let run = Task { () async -> Result<ProcessResult, TransportError> in
             do throws(TransportError) {
-                return .success(try await self.run(script, environment: environment, timeout: nil, after: upload, onLine: onLine))
+                return .success(try await self.run(script, environment: environment, timeout: nil, after: upload, trailer: trailer,
+                                                   onLine: onLine))
             } catch {
                 return .failure(error)
             }
@@ -90,7 +95,9 @@ extension HostDeployment {
         }
         let outcome = await withTaskCancellationHandler { await run.value } onCancel: { run.cancel() }
         watchdog.cancel()
-        return progress.outcome(of: outcome, warning: observer.warning)
+        var result = progress.outcome(of: outcome, warning: observer.warning)
+        result.logWritten = trailer?.wasWritten ?? false
+        return result
     }
 }
 
@@ -138,6 +145,12 @@ final class BatchProgress: Sendable {
                 state.stderrCommand = index + 1
             }
         }
+    }
+
+    /// The scripts.log entries of the hooks that started so far.
+    func logEntries() -> String {
+        let started = state.withLock { ($0.begun ?? -1) + 1 }
+        return ScriptsLog.entries(Array(items.prefix(started)), outputs: collectors.prefix(started).map { $0.snapshot() })
     }
 
     /// True once, when the running command has passed its timeout.

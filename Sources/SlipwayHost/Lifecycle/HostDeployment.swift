@@ -110,7 +110,9 @@ public struct HostDeployment: Sendable {
     public func execute(_ plan: LifecyclePlan, observer: Observer, log: String) async throws(HostDeploymentError) {
         // scripts.log entries of finished hooks not yet on the host. The next command that runs
         // a hook writes them before it starts (hooks are small scripts, so the command stays
-        // small), which saves a command per event; what is left is written at the end or on failure.
+        // small), which saves a command per event; the plan's last run appends what is left
+        // once its commands are over (a trailer: over ssh in the same round trip), and a
+        // failure writes what is pending.
         var pendingLog = ""
         func fail(_ error: HostDeploymentError) async -> HostDeploymentError {
             if !pendingLog.isEmpty { await appendLog(pendingLog, to: log) }
@@ -118,7 +120,7 @@ public struct HostDeployment: Sendable {
         }
         let steps = plan.events.flatMap { planned in planned.steps.map { PlannedStep(planned: planned, step: $0) } }
         let announcer = EventAnnouncer(observer: observer)
-        var upload: FileUpload?
+        var upload: FileTransfer?
         var next = 0
         while next < steps.count {
             let item = steps[next]
@@ -135,7 +137,7 @@ public struct HostDeployment: Sendable {
                 // The commands after an upload (unpack, hooks) go in the same round trip where
                 // the transport can (ssh: one client instead of two).
                 if next + 1 < steps.count, case .run = steps[next + 1].step {
-                    upload = FileUpload(local: local, remote: remote)
+                    upload = FileTransfer(local: local, remote: remote)
                     next += 1
                     continue
                 }
@@ -151,16 +153,19 @@ public struct HostDeployment: Sendable {
                     while end < steps.count, case .run = steps[end].step { end += 1 }
                 }
                 let group = Array(steps[next..<end])
-                let preamble = group.contains(where: \.isHook) && !pendingLog.isEmpty
+                let lastRun = !steps[end...].contains { if case .run = $0.step { true } else { false } }
+                let trailer = lastRun && (group.contains(where: \.isHook) || !pendingLog.isEmpty)
+                    ? PendingLog(path: log, prior: pendingLog) : nil
+                let preamble = trailer == nil && group.contains(where: \.isHook) && !pendingLog.isEmpty
                     ? Self.logPreamble(pendingLog, to: log) : LogPreamble.none
-                if !preamble.script.isEmpty { pendingLog = "" }
+                if trailer != nil || !preamble.script.isEmpty { pendingLog = "" }
                 let outcome = group.count == 1
-                    ? await runOne(group[0], preamble: preamble, upload: upload, announcer: announcer, observer: observer)
-                    : await runBatch(group, preamble: preamble, upload: upload, announcer: announcer, observer: observer)
+                    ? await runOne(group[0], preamble: preamble, upload: upload, log: trailer, announcer: announcer, observer: observer)
+                    : await runBatch(group, preamble: preamble, upload: upload, log: trailer, announcer: announcer, observer: observer)
                 upload = nil
-                for (item, output) in zip(group, outcome.outputs) where item.isHook {
-                    pendingLog += ScriptsLog.entry(event: item.planned.event, script: item.command.label, lines: output.lines,
-                                                   dropped: output.dropped)
+                if !outcome.logWritten {
+                    pendingLog = (trailer?.prior ?? "") + pendingLog
+                        + ScriptsLog.entries(group, outputs: Array(outcome.outputs.prefix(group.count)))
                 }
                 if let failure = outcome.failure { throw await fail(failure) }
                 next = end
@@ -170,22 +175,25 @@ public struct HostDeployment: Sendable {
     }
 
     /// One command alone: the transport enforces its timeout.
-    private func runOne(_ item: PlannedStep, preamble: LogPreamble, upload: FileUpload?, announcer: EventAnnouncer,
-                        observer: Observer) async -> StepOutcome {
+    private func runOne(_ item: PlannedStep, preamble: LogPreamble, upload: FileTransfer?, log: PendingLog?,
+                        announcer: EventAnnouncer, observer: Observer) async -> StepOutcome {
         announcer.started(item.planned)
         var command = item.command
         command.script = preamble.script + command.script
         command.environment.merge(preamble.environment) { own, _ in own }
         let event = item.planned.event
         let collector = LineCollector(limit: maxLoggedLines)
+        let trailer = log.map { log in LogTrailer(path: log.path) { log.prior + ScriptsLog.entries([item], outputs: [collector.snapshot()]) } }
         let result: ProcessResult
         do {
-            result = try await run(command.script, environment: command.environment, timeout: command.timeout, after: upload) { stream, line in
+            result = try await run(command.script, environment: command.environment, timeout: command.timeout, after: upload,
+                                   trailer: trailer) { stream, line in
                 collector.add(stream, line)
                 observer.line(event, stream, line)
             }
         } catch {
-            return StepOutcome(outputs: [], failure: HostDeploymentError(event: event, message: error.description))
+            return StepOutcome(outputs: [], failure: HostDeploymentError(event: event, message: error.description),
+                               logWritten: trailer?.wasWritten ?? false)
         }
         let (lines, dropped) = collector.snapshot()
         if result.outputLeftOpen { observer.warning(Self.outputLeftOpenWarning(item)) }
@@ -197,12 +205,16 @@ public struct HostDeployment: Sendable {
         } else if !result.succeeded {
             failure = "\(item.command.what) \(result.termination)" + Self.tail(lines)
         }
-        return StepOutcome(outputs: [(lines, dropped)], failure: failure.map { HostDeploymentError(event: event, message: $0) })
+        return StepOutcome(outputs: [(lines, dropped)], failure: failure.map { HostDeploymentError(event: event, message: $0) },
+                           logWritten: trailer?.wasWritten ?? false)
     }
 
-    /// `transport.run`, after copying `upload` to the host when there is one.
-    func run(_ script: String, environment: [String: String], timeout: Duration?, after upload: FileUpload?,
+    /// `transport.run`, after copying `upload` to the host when there is one, then the trailer.
+    func run(_ script: String, environment: [String: String], timeout: Duration?, after upload: FileTransfer?, trailer: LogTrailer?,
              onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
+        if let trailer {
+            return try await transport.run(script, environment: environment, timeout: timeout, uploading: upload, trailer: trailer, onLine: onLine)
+        }
         guard let upload else { return try await transport.run(script, environment: environment, timeout: timeout, onLine: onLine) }
         return try await transport.upload(upload.local, to: upload.remote, thenRun: script, environment: environment,
                                           timeout: timeout, onLine: onLine)
@@ -359,6 +371,15 @@ final class LineCollector: Sendable {
 /// The agent's scripts.log format: "<time> LifecycleEvent - X", "<time> Script - path",
 /// "<time> [stdout]line".
 enum ScriptsLog {
+    /// The entries of the hooks among `items`, `outputs[i]` being the output of `items[i]`.
+    static func entries(_ items: [PlannedStep], outputs: [(lines: [(ProcessOutputStream, String)], dropped: Int)]) -> String {
+        var text = ""
+        for (item, output) in zip(items, outputs) where item.isHook {
+            text += entry(event: item.planned.event, script: item.command.label, lines: output.lines, dropped: output.dropped)
+        }
+        return text
+    }
+
     static func entry(event: LifecycleEvent, script: String, lines: [(ProcessOutputStream, String)], dropped: Int) -> String {
         let time = Self.utcTimestamp(Date())
         var text = "\(time) LifecycleEvent - \(event.rawValue)\n\(time) Script - \(script)\n"

@@ -21,6 +21,8 @@ final class RemoteRunControl: Sendable {
         /// The script's status, once its closing line came.
         var remoteStatus: Int32?
         var lingerKill: Task<Void, Never>?
+        /// The streams on which the program asked for its trailer so far.
+        var trailerRequests: Set<ProcessOutputStream> = []
     }
 
     private let state = Mutex(State())
@@ -112,6 +114,14 @@ final class RemoteRunControl: Sendable {
     }
 
     /// Holds stderr lines back while the run has not announced itself; forwards the rest.
+    /// Records the trailer request seen on `stream`; true when it has now come on both.
+    func trailerRequested(on stream: ProcessOutputStream) -> Bool {
+        state.withLock { state in
+            state.trailerRequests.insert(stream)
+            return state.trailerRequests.count == 2
+        }
+    }
+
     func errorLine(_ line: String) {
         let overflow: [String]? = state.withLock { state in
             if state.passThroughErrors { return nil }

@@ -16,11 +16,15 @@ struct RemoteRunScript {
     let environment: [String: String]
     /// Unique per run, so the script's own output cannot be mistaken for the announcement.
     let marker: String
+    /// With a trailer: once the script is over, the program asks for text on stdout and appends
+    /// what stdin carries, up to its end, to this file (see `trailerRequest`, `logged`).
+    let trailerPath: String?
 
-    init(script: String, environment: [String: String], nonce: String) {
+    init(script: String, environment: [String: String], nonce: String, trailerPath: String? = nil) {
         self.script = script
         self.environment = environment
         self.marker = "slipway-remote-run-\(nonce)"
+        self.trailerPath = trailerPath
     }
 
     /// Scripts longer than this go through a file on the host instead of an argument.
@@ -61,6 +65,19 @@ struct RemoteRunScript {
             "slipway_status=$?",
         ]
         if large { lines.append("rm -f \"$slipway_file\"") }
+        if let trailerPath {
+            // The runner answers the request with the text and then closes stdin. The script
+            // itself reads /dev/null, so nothing it started can take that text. The request goes
+            // to both streams: stdout and stderr are two pipes, and the text must wait for the
+            // script's last line on each.
+            let folder = trailerPath.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(trailerPath[..<$0]) } ?? "."
+            lines += [
+                "printf '%s trailer\\n' \(Shell.quote(marker))",
+                "printf '%s trailer\\n' \(Shell.quote(marker)) >&2",
+                "[ -d \(Shell.quote(folder)) ] || mkdir -p -- \(Shell.quote(folder)) 2>/dev/null",
+                "cat >> \(Shell.quote(trailerPath)); printf '%s logged %s\\n' \(Shell.quote(marker)) \"$?\"",
+            ]
+        }
         // The script is over: say so, because the ssh client cannot tell while a process the
         // script left behind (a daemon) still holds the session's output open.
         lines.append("printf '%s exit %s\\n' \(Shell.quote(marker)) \"$slipway_status\"")
@@ -73,6 +90,18 @@ struct RemoteRunScript {
     func closing(in line: String) -> (before: Substring, status: Int32)? {
         guard let range = line.range(of: marker + " exit "), let status = Int32(line[range.upperBound...]) else { return nil }
         return (line[..<range.lowerBound], status)
+    }
+
+    /// The script's output before this run's trailer request, if `line` ends with it.
+    func trailerRequest(in line: String) -> Substring? {
+        guard trailerPath != nil, line.hasSuffix(marker + " trailer") else { return nil }
+        return line.dropLast(marker.count + " trailer".count)
+    }
+
+    /// The status of the trailer's append if `line` reports it.
+    func logged(in line: String) -> Int32? {
+        guard trailerPath != nil, line.hasPrefix(marker + " logged ") else { return nil }
+        return Int32(line.dropFirst(marker.count + " logged ".count))
     }
 
     /// The kill target if `line` is this run's announcement.

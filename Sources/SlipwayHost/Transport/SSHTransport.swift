@@ -88,14 +88,54 @@ public struct SSHTransport: HostTransport {
         }
     }
 
+    /// The run and its trailer in one ssh client: stdin is a pipe that carries the program's
+    /// lines (and the upload's bytes), and, when the program asks once the script is over, the
+    /// trailer's text, which the program appends to the file on the host. This is what saves the
+    /// last round trip of a host's deployment (its scripts.log entries). A program too large to
+    /// read line by line, or a trailer the run could not take (the client was stopped), falls
+    /// back to `append`.
+    public func run(_ script: String, environment: [String: String], timeout: Duration?, uploading upload: FileTransfer?,
+                    trailer: LogTrailer, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
+        let program = RemoteRunScript(script: script, environment: environment, nonce: UUID().uuidString, trailerPath: trailer.path)
+        let rendered: String
+        do { rendered = try program.render() } catch { throw failure(error.message) }
+        guard rendered.utf8.count <= Self.maxInlineProgram else {
+            return try await runThenAppend(script, environment: environment, timeout: timeout, uploading: upload, trailer: trailer, onLine: onLine)
+        }
+        let lines = rendered.utf8.count { $0 == UInt8(ascii: "\n") }
+        var input = Array(rendered.utf8)
+        var command = RemoteUploadCommand.runCommand(programLines: lines)
+        var fused: FileTransfer?
+        if let upload {
+            let size = try checkedUploadSource(upload.local, destination: upload.remote)
+            if size <= Self.maxFusedFile {
+                do { input += try Data(contentsOf: URL(fileURLWithPath: upload.local)) } catch {
+                    throw failure("cannot read \(upload.local): \(error.localizedDescription)")
+                }
+                command = RemoteUploadCommand.command(destination: upload.remote, expectedSize: size, programLines: lines, exactSize: true)
+                fused = upload
+            } else {
+                try await self.upload(upload.local, to: upload.remote)
+            }
+        }
+        let feed = StdinFeed(input)
+        let result = try await client.withMaster(alias: alias) { () async throws(TransportError) in
+            try await execute(program, remoteCommand: command, stdin: nil, feed: feed, trailer: trailer,
+                              upload: fused.map { ($0.local, $0.remote) }, timeout: timeout, onLine: onLine)
+        }
+        await appendTrailer(trailer)
+        return result
+    }
+
     /// Files up to this size ride with their program (staged once locally); larger ones go alone.
     static let maxFusedFile: UInt64 = 4 << 20
     static let maxInlineProgram = 64 * 1024
     /// How long the client may keep running after the script's closing line (see `remoteExited`).
     var lingerGrace: Duration { client.options.lingerGrace }
 
-    private func execute(_ program: RemoteRunScript, remoteCommand: String, stdin: String?, upload: (local: String, remote: String)?,
-                         timeout: Duration?, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
+    private func execute(_ program: RemoteRunScript, remoteCommand: String, stdin: String?, feed: StdinFeed? = nil,
+                         trailer: LogTrailer? = nil, upload: (local: String, remote: String)?, timeout: Duration?,
+                         onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
         let control = RemoteRunControl(
             announcementGrace: client.options.killGrace,
             killRemote: { [self] target in await killRemote(target) },
@@ -104,7 +144,8 @@ public struct SSHTransport: HostTransport {
             arguments: client.commandArguments(for: alias, remoteCommand: remoteCommand),
             environment: client.options.environment,
             killGrace: client.options.killGrace,
-            stdinPath: stdin)
+            stdinPath: stdin,
+            stdinFeed: feed)
         let watchdog = timeout.map { timeout in
             Task {
                 try? await Task.sleep(for: timeout)
@@ -119,6 +160,16 @@ public struct SSHTransport: HostTransport {
                     } else if stream == .stdout, let closing = program.closing(in: line) {
                         if !closing.before.isEmpty { onLine(.stdout, String(closing.before)) }
                         control.remoteExited(status: closing.status, grace: lingerGrace)
+                    } else if let trailer, let feed, let before = program.trailerRequest(in: line) {
+                        // Once the request came on both streams, every line of the script has
+                        // been handed on (this thread delivers each stream in order), so the
+                        // text is complete.
+                        if !before.isEmpty {
+                            if stream == .stdout { onLine(.stdout, String(before)) } else { control.errorLine(String(before)) }
+                        }
+                        if control.trailerRequested(on: stream) { feed.finish(appending: Array(trailer.makeText().utf8)) }
+                    } else if stream == .stdout, let trailer, let status = program.logged(in: line) {
+                        if status == 0 { trailer.markWritten() }
                     } else if stream == .stderr {
                         control.errorLine(line)
                     } else {
