@@ -261,35 +261,18 @@ public struct HostDeployment: Sendable {
     }
 
     /// Reads the host's cleanup manifest, last successful install and that install's appspec
-    /// and revision in one round trip.
+    /// and revision in one round trip; in process when the host's files are on this machine
+    /// (two processes less per local host: this runs on every host of every deployment).
     public func readRecords() async throws(HostDeploymentError) -> HostRecords {
-        let groupId = identity.deploymentGroupId
-        let manifest = Shell.quote(layout.cleanupManifest(groupId))
-        let last = Shell.quote(layout.lastSuccessfulInstall(groupId))
-        // `show` prints a small file with builtins only (no `cat` process each): this runs on
-        // every host of every deployment. It reads byte by byte, so the manifest (one line per
-        // installed path) still goes through cat. A last line without its newline stays without.
-        let script = """
-        show() { [ -f "$1" ] || return 0; l=; while IFS= read -r l; do printf '%s\\n' "$l"; done < "$1"; printf '%s' "$l"; }
-        printf '%s\\n' '@@manifest'
-        [ -f \(manifest) ] && cat \(manifest)
-        printf '\\n%s\\n' '@@last'
-        show \(last)
-        printf '\\n%s\\n' '@@folder'
-        show \(Shell.quote(layout.deploymentDirectory(groupId, identity.deploymentId) + "/" + Self.revisionFile))
-        d=; [ -f \(last) ] && IFS= read -r d < \(last) || true
-        printf '\\n%s\\n' '@@revision'
-        [ -n "$d" ] && show "$d/\(Self.revisionFile)"
-        printf '\\n%s\\n' '@@appspec'
-        for f in appspec.yml appspec.yaml; do
-          if [ -n "$d" ] && [ -f "$d/deployment-archive/$f" ]; then show "$d/deployment-archive/$f"; break; fi
-        done
-        exit 0
-        """
+        let query = RecordsQuery(manifest: layout.cleanupManifest(identity.deploymentGroupId),
+                                 lastInstall: layout.lastSuccessfulInstall(identity.deploymentGroupId),
+                                 folderRevision: layout.deploymentDirectory(identity.deploymentGroupId, identity.deploymentId)
+                                     + "/" + Self.revisionFile)
+        if transport.filesAreLocal { return query.readInProcess() }
         let collector = LineCollector(limit: 1_000_000)
         let result: ProcessResult
         do {
-            result = try await transport.run(script, environment: [:], timeout: .seconds(120)) { stream, line in
+            result = try await transport.run(query.script, environment: [:], timeout: .seconds(120)) { stream, line in
                 if stream == .stdout { collector.add(stream, line) }
             }
         } catch {
@@ -298,13 +281,7 @@ public struct HostDeployment: Sendable {
         guard result.succeeded else {
             throw HostDeploymentError(event: nil, message: "cannot read the host's deployment records: \(result.termination)")
         }
-        var sections: [String: [String]] = [:]
-        var current = ""
-        for (_, line) in collector.snapshot().lines {
-            if HostRecords.sectionNames.contains(line) { current = line; continue }
-            sections[current, default: []].append(line)
-        }
-        return HostRecords(sections: sections)
+        return query.parse(collector.snapshot().lines.map(\.1))
     }
 
     /// The previous install as the planner needs it: from `records`, or read now.
@@ -332,6 +309,10 @@ public struct HostDeployment: Sendable {
 public struct HostRecords: Sendable, Equatable {
     static let sectionNames: Set<String> = ["@@manifest", "@@last", "@@folder", "@@revision", "@@appspec"]
     let sections: [String: [String]]
+
+    init(sections: [String: [String]]) {
+        self.sections = sections
+    }
 
     /// The sha256 of the revision in the host's last successful install, nil when none.
     public var lastSuccessfulRevision: String? {

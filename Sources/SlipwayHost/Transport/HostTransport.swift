@@ -9,6 +9,9 @@ public protocol HostTransport: Sendable {
     /// Output lines arrive while a script runs, not only when it ends. Then several commands
     /// can share one run (`CommandBatch`): their timeouts are enforced from the lines.
     var streamsOutput: Bool { get }
+    /// The host's paths are paths of this machine (the local transport), so small records can
+    /// be read in process instead of by a script.
+    var filesAreLocal: Bool { get }
     /// Runs `script` with /bin/sh on the host, in its own process group there, with `environment`
     /// added to the host's; output line by line; TERM then KILL to the group on timeout or when
     /// the calling task is cancelled.
@@ -60,6 +63,7 @@ public final class LogTrailer: Sendable {
 
 extension HostTransport {
     public var streamsOutput: Bool { true }
+    public var filesAreLocal: Bool { false }
 
     public func upload(_ localPath: String, to remotePath: String, thenRun script: String, environment: [String: String],
                        timeout: Duration?, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {

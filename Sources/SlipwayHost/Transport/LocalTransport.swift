@@ -18,6 +18,7 @@ public struct LocalTransport: HostTransport {
     }
 
     public var description: String { "local:\(root)" }
+    public var filesAreLocal: Bool { true }
 
     /// Once per process: script files a killed runner left in /tmp go.
     private static let sweptScriptFolders: Void = ScratchFolders.sweep(in: "/tmp", "slipway-script.")
