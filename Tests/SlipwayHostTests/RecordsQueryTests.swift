@@ -57,6 +57,34 @@ import Testing
     }
 }
 
+extension RecordsQueryTests {
+    /// Five or more entries in the group folder: both reads list them newest first (the order
+    /// retention removes by), hidden entries left out; fewer: neither lists them.
+    @Test func theGroupFolderIsListedNewestFirstOnceRetentionWillRemoveSome() async throws {
+        let host = try HostFixture()
+        defer { host.remove() }
+        let group = host.hostRoot + "/opt/codedeploy-agent/deployment-root/dg-web"
+        func make(_ names: [String]) throws {
+            for (index, name) in names.enumerated() {
+                try FileManager.default.createDirectory(atPath: "\(group)/\(name)", withIntermediateDirectories: true)
+                try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: Double(index) * -60)],
+                                                      ofItemAtPath: "\(group)/\(name)")
+            }
+        }
+        try make(["d-c", "d-a", "d-e", "d-b"])
+        var (inProcess, script) = try await bothReads(host)
+        #expect(inProcess == script)
+        #expect((inProcess.sections["@@folders"] ?? []).allSatisfy { $0.isEmpty })
+
+        try make(["d-c", "d-a", "d-e", "d-b", "d-d", ".hidden"])
+        (inProcess, script) = try await bothReads(host)
+        #expect(inProcess == script)
+        #expect((inProcess.sections["@@folders"] ?? []).filter { !$0.isEmpty } == ["d-c", "d-a", "d-e", "d-b", "d-d"])
+        let previous = try await host.deployment("d-2").previousInstall(inProcess)
+        #expect(previous.foldersNewestFirst == ["d-c", "d-a", "d-e", "d-b", "d-d"])
+    }
+}
+
 /// The local host seen through a transport that must run the records script.
 private struct ScriptOnlyTransport: HostTransport {
     let inner: LocalTransport

@@ -267,7 +267,9 @@ public struct HostDeployment: Sendable {
         let query = RecordsQuery(manifest: layout.cleanupManifest(identity.deploymentGroupId),
                                  lastInstall: layout.lastSuccessfulInstall(identity.deploymentGroupId),
                                  folderRevision: layout.deploymentDirectory(identity.deploymentGroupId, identity.deploymentId)
-                                     + "/" + Self.revisionFile)
+                                     + "/" + Self.revisionFile,
+                                 groupDirectory: layout.groupDirectory(identity.deploymentGroupId),
+                                 maxRevisions: layout.maxRevisions)
         if transport.filesAreLocal { return query.readInProcess() }
         let collector = LineCollector(limit: 1_000_000)
         let result: ProcessResult
@@ -291,7 +293,10 @@ public struct HostDeployment: Sendable {
         let manifestLines = PreviousInstall.parseManifest(records.text("@@manifest"))
         let lastDirectory = records.line("@@last")
         let inFolder = records.line("@@folder")
-        guard let lastDirectory else { return PreviousInstall(cleanupManifest: manifestLines, revisionInDeploymentFolder: inFolder) }
+        let folders = (records.sections["@@folders"] ?? []).filter { !$0.isEmpty }
+        guard let lastDirectory else {
+            return PreviousInstall(cleanupManifest: manifestLines, revisionInDeploymentFolder: inFolder, foldersNewestFirst: folders)
+        }
         let appSpecText = records.text("@@appspec")
         guard !appSpecText.isEmpty else {
             throw HostDeploymentError(event: .applicationStop, message:
@@ -301,13 +306,14 @@ public struct HostDeployment: Sendable {
         guard let spec = loaded.appSpec else {
             throw HostDeploymentError(event: .applicationStop, message: loaded.errors.map(\.description).joined(separator: "\n"))
         }
-        return PreviousInstall(cleanupManifest: manifestLines, lastSuccessful: (lastDirectory, spec), revisionInDeploymentFolder: inFolder)
+        return PreviousInstall(cleanupManifest: manifestLines, lastSuccessful: (lastDirectory, spec), revisionInDeploymentFolder: inFolder,
+                               foldersNewestFirst: folders)
     }
 }
 
 /// What a host says about earlier deployments of a group, as `readRecords` read it.
 public struct HostRecords: Sendable, Equatable {
-    static let sectionNames: Set<String> = ["@@manifest", "@@last", "@@folder", "@@revision", "@@appspec"]
+    static let sectionNames: Set<String> = ["@@manifest", "@@last", "@@folder", "@@revision", "@@folders", "@@appspec"]
     let sections: [String: [String]]
 
     init(sections: [String: [String]]) {

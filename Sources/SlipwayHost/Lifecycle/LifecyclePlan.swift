@@ -111,17 +111,22 @@ public struct PreviousInstall: Sendable, Equatable {
     public var lastSuccessful: (directory: String, appSpec: AppSpec)?
     /// The revision label already in this deployment id's folder, when there is one.
     public var revisionInDeploymentFolder: String?
+    /// The entries of the deployment group's folder, newest first, when there were enough to
+    /// make this deployment's retention remove some (empty: retention lists them itself).
+    public var foldersNewestFirst: [String]
 
     public init(cleanupManifest: [String] = [], lastSuccessful: (directory: String, appSpec: AppSpec)? = nil,
-                revisionInDeploymentFolder: String? = nil) {
+                revisionInDeploymentFolder: String? = nil, foldersNewestFirst: [String] = []) {
         self.cleanupManifest = cleanupManifest
         self.lastSuccessful = lastSuccessful
         self.revisionInDeploymentFolder = revisionInDeploymentFolder
+        self.foldersNewestFirst = foldersNewestFirst
     }
 
     public static func == (a: PreviousInstall, b: PreviousInstall) -> Bool {
         a.cleanupManifest == b.cleanupManifest && a.lastSuccessful?.directory == b.lastSuccessful?.directory
             && a.lastSuccessful?.appSpec == b.lastSuccessful?.appSpec && a.revisionInDeploymentFolder == b.revisionInDeploymentFolder
+            && a.foldersNewestFirst == b.foldersNewestFirst
     }
 
     /// Parses a cleanup manifest: one path per line; a last line without its newline is a torn

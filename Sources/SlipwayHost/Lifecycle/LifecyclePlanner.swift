@@ -116,8 +116,8 @@ public struct LifecyclePlanner: Sendable {
 
     /// Upload, then one command for retention and unpack and `_most_recent_install`. It
     /// runs on every host of every deployment, so it starts as few processes as it can: `ls`
-    /// only when there are more folders than `max_revisions`, `rm` only when there is something
-    /// to remove, one `mkdir`.
+    /// only when there are more folders than `max_revisions` and the records did not list them,
+    /// `rm` only when there is something to remove, one `mkdir`.
     func downloadSteps() -> [HostStep] {
         let groupDirectory = layout.groupDirectory(groupId)
         let deploymentDirectory = layout.deploymentDirectory(groupId, deploymentId)
@@ -140,14 +140,17 @@ public struct LifecyclePlanner: Sendable {
         let record = layout.mostRecentInstall(groupId)
         // Retention keeps max_revisions folders in all (this one included), newest first by
         // mtime, never deleting the last successful install. The upload made this deployment's
-        // folder, so the group folder exists.
+        // folder, so the group folder exists. The order comes from the host's records when they
+        // listed the folder (no `ls` process here, on every host of every deployment).
+        let newestFirst = previous.foldersNewestFirst.isEmpty
+            ? "$(ls -1t)" : previous.foldersNewestFirst.map(Shell.quote).joined(separator: " ")
         let script = """
         set -e
         cd \(Shell.quote(groupDirectory))
         set -- *
         if [ "$#" -gt \(layout.maxRevisions) ]; then
           kept=1
-          for d in $(ls -1t); do
+          for d in \(newestFirst); do
             [ "$d" = \(Shell.quote(deploymentId)) ] && continue
             if [ "$PWD/$d" = \(Shell.quote(lastSuccessful)) ]; then kept=$((kept+1)); continue; fi
             kept=$((kept+1))

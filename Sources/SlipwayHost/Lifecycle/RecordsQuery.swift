@@ -8,6 +8,10 @@ struct RecordsQuery {
     let manifest: String
     let lastInstall: String
     let folderRevision: String
+    /// The deployment group's folder: once it holds `maxRevisions` entries or more, they are
+    /// listed newest first (`ls -1t`), so this deployment's retention needs no `ls` of its own.
+    let groupDirectory: String
+    let maxRevisions: Int
 
     /// `show` prints a small file with builtins only (no `cat` process each). It reads byte by
     /// byte, so the manifest (one line per installed path) still goes through cat. A last line
@@ -26,6 +30,8 @@ struct RecordsQuery {
         d=; [ -f \(last) ] && IFS= read -r d < \(last) || true
         printf '\\n%s\\n' '@@revision'
         [ -n "$d" ] && show "$d/\(revisionFile)"
+        printf '\\n%s\\n' '@@folders'
+        if [ -d \(Shell.quote(groupDirectory)) ]; then (cd \(Shell.quote(groupDirectory)) && set -- * && [ "$#" -ge \(maxRevisions) ] && ls -1t) || true; fi
         printf '\\n%s\\n' '@@appspec'
         for f in appspec.yml appspec.yaml; do
           if [ -n "$d" ] && [ -f "$d/deployment-archive/$f" ]; then show "$d/deployment-archive/$f"; break; fi
@@ -69,10 +75,27 @@ struct RecordsQuery {
         }
         let output = "@@manifest\n" + text(manifest) + "\n@@last\n" + lastText + "\n@@folder\n" + text(folderRevision)
             + "\n@@revision\n" + (folder.isEmpty ? "" : text("\(folder)/\(HostDeployment.revisionFile)"))
+            + "\n@@folders\n" + newestFirst().map { $0 + "\n" }.joined()
             + "\n@@appspec\n" + appSpec
         var lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         // A line reader reports no empty line after a final newline.
         if lines.last == "" { lines.removeLast() }
         return parse(lines)
+    }
+
+    /// `ls -1t` of the group folder when it holds `maxRevisions` entries or more (`*`: no dot
+    /// files): newest modification first, equal times by name.
+    private func newestFirst() -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: groupDirectory) else { return [] }
+        let visible = names.filter { !$0.hasPrefix(".") }
+        guard visible.count >= maxRevisions else { return [] }
+        func modified(_ name: String) -> (Int, Int) {
+            var info = stat()
+            guard lstat(groupDirectory + "/" + name, &info) == 0 else { return (0, 0) }
+            return (Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec))
+        }
+        return visible.map { ($0, modified($0)) }
+            .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+            .map(\.0)
     }
 }
