@@ -126,7 +126,10 @@ import Testing
     func theBackgroundRefreshExtendsTheLockAndReportsAForcedRelease(_ kind: StoreKind) async throws {
         let store = try await kind.make()
         let losses = StateLossRecorder()
-        let lock = StageLock(store: store, ttl: .milliseconds(300))
+        // Refreshes every ttl/3. The forced release below follows a refresh just seen, so the
+        // next one is ~0.5 s away: moto checks If-Match and then writes without a lock between
+        // them, so a refresh racing the DELETE can bring the lock back (real S3 is atomic).
+        let lock = StageLock(store: store, ttl: .milliseconds(1500))
         let lease = try await lock.acquire(pipeline: "web", stage: "prod", deploymentId: .random(), onLost: losses.callback)
         let first = lease.info
         #expect(try await stateEventually {
