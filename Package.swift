@@ -80,7 +80,7 @@ let package = Package(
                                                             .product(name: "Crypto", package: "swift-crypto")],
                     exclude: ["Fixtures"]),
         .testTarget(name: "SlipwayCoreTests", dependencies: ["SlipwayCore", "SlipwayProcess", "SlipwayEvents", "SlipwayYAML",
-                                                             "SlipwayAWS", "SlipwayTestSupport"]),
+                                                             "SlipwayAWS", "SlipwayHost", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwayLambdaTests", dependencies: ["SlipwayCore", "SlipwayAWS", "SlipwayAppSpec", "SlipwayYAML",
                                                                "SlipwayEvents", "SlipwayTestSupport"]),
         .testTarget(name: "SlipwaySSMTests", dependencies: ["SlipwaySSM", "SlipwayHost", "SlipwayAWS", "SlipwayProcess", "SlipwayTestSupport"]),

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayHost
 import Synchronization
 @testable import SlipwayCore
 
@@ -60,15 +61,22 @@ enum PluginFixtures {
         """
     }
 
+    /// The folders of one test process share a parent named after its pid: the plugins are
+    /// loaded from them until the process ends, so the next test process removes the parents of
+    /// processes that are gone (`ScratchFolders`) instead of each test cleaning up after itself.
+    private static let processFolder: String = {
+        ScratchFolders.sweep(in: NSTemporaryDirectory(), "slipway-plugin-tests.")
+        return ScratchFolders.namePrefix(in: NSTemporaryDirectory(), "slipway-plugin-tests.") + UUID().uuidString
+    }()
+
     static func temporaryFolder(_ label: String) throws(PluginFixtureError) -> String {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("slipway-plugin-tests-\(label)-\(UUID().uuidString.prefix(8))")
+        let path = processFolder + "/\(label)-\(UUID().uuidString.prefix(8))"
         do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw PluginFixtureError(message: "cannot create \(url.path): \(error)")
+            throw PluginFixtureError(message: "cannot create \(path): \(error)")
         }
-        return url.path
+        return path
     }
 
     /// Runs a tool and fails with its output when it exits non-zero.
