@@ -7,9 +7,12 @@
 #     Ansible over ssh with ControlPersist, shell over ssh with ControlMaster)
 #
 #   bench/deploy.sh [--reps 3] [--hosts 50] [--ssh-hosts 10] [--no-ansible] [--work-root DIR]
+#                   [--overhead-reps 5]
 #   (--no-ansible: only Slipway and the shell floor, minutes instead of tens of minutes;
 #    --work-root: where the run's hosts live, default the benchmark cache folder; e.g. /dev/shm
-#    to measure without the disk's file system, see docs/benchmarks.md)
+#    to measure without the disk's file system, see docs/benchmarks.md;
+#    --overhead-reps: with Ansible, the repetitions of the first pass, Slipway and the floor
+#    only, that the runner-overhead target is judged on)
 #   SKIP_BUILD=1 bench/deploy.sh ...    # reuse .build-bench/release as is
 #
 # Needs: sshd (openssh-server), ssh, python3 with venv; ansible-core is installed here into
@@ -18,7 +21,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-REPS=3 HOSTS=50 SSH_HOSTS=10 NO_ANSIBLE=0 WORK_ROOT=""
+REPS=3 HOSTS=50 SSH_HOSTS=10 NO_ANSIBLE=0 WORK_ROOT="" OVERHEAD_REPS=5
 while (($#)); do
     case "$1" in
         --reps) REPS="$2"; shift 2 ;;
@@ -26,7 +29,8 @@ while (($#)); do
         --ssh-hosts) SSH_HOSTS="$2"; shift 2 ;;
         --no-ansible) NO_ANSIBLE=1; shift ;;
         --work-root) WORK_ROOT="$2"; shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --overhead-reps) OVERHEAD_REPS="$2"; shift 2 ;;
+        -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -202,6 +206,26 @@ RESULTS="$OUT/deploy.md"
     echo
 } > "$RESULTS"
 
+# With Ansible, the runner-overhead target gets its own pass first: Slipway and the floor only,
+# OVERHEAD_REPS interleaved repetitions (the overhead is a difference of two CPU figures that
+# swing between runs, so one repetition cannot decide it), before Ansible's runs have created
+# and deleted their hundred thousand files on this disk (see docs/benchmarks.md: creating files
+# right after such churn costs more, and Slipway creates more files per host than the floor).
+OVERHEAD_JSONS=()
+if [[ "$NO_ANSIBLE" == 0 ]]; then
+    log "runner overhead: $OVERHEAD_REPS repetitions of Slipway and the floor"
+    "${HARNESS[@]}" --title "$HOSTS local hosts, all at once (overhead pass)" --reps "$OVERHEAD_REPS" --json "$OUT/deploy-local-all-overhead.json" \
+        --tool "slipway (AllAtOnce)" --cmd "$(slipway_deploy all) >/dev/null" \
+        --tool "shell (parallel)" --cmd "$(shell_run local parallel "$BUNDLE" "$LOCAL_SHELL_ROOTS")" | tee -a "$RESULTS"
+    "${HARNESS[@]}" --title "$HOSTS local hosts, one at a time (overhead pass)" --reps "$OVERHEAD_REPS" --json "$OUT/deploy-local-one-overhead.json" \
+        --tool "slipway (OneAtATime)" --cmd "$(slipway_deploy one) >/dev/null" \
+        --tool "shell (sequential)" --cmd "$(shell_run local sequential "$BUNDLE" "$LOCAL_SHELL_ROOTS")" | tee -a "$RESULTS"
+    "${HARNESS[@]}" --title "$SSH_HOSTS ssh hosts on loopback, all at once (overhead pass)" --reps "$OVERHEAD_REPS" --json "$OUT/deploy-ssh-overhead.json" \
+        --tool "slipway over ssh (AllAtOnce)" --cmd "$(slipway_deploy ssh) >/dev/null" \
+        --tool "shell over ssh (parallel, ControlMaster)" --cmd "$(shell_run ssh "$SSH_CONFIG" "$BUNDLE" "$SSH_SHELL_PAIRS")" | tee -a "$RESULTS"
+    OVERHEAD_JSONS=("$OUT/deploy-local-all-overhead.json" "$OUT/deploy-local-one-overhead.json" "$OUT/deploy-ssh-overhead.json")
+fi
+
 log "$HOSTS local hosts, all at once"
 "${HARNESS[@]}" --title "$HOSTS local hosts, all at once" --reps "$REPS" --json "$OUT/deploy-local-all.json" \
     --tool "slipway (AllAtOnce)" --cmd "$(slipway_deploy all) >/dev/null" \
@@ -243,7 +267,8 @@ done
     echo
     echo "**Per host** (median wall and CPU divided by the number of hosts) **and targets**"
     echo
-    python3 "$BENCH/lib/deploy_targets.py" "$HOSTS" "$SSH_HOSTS" "$OUT/deploy-local-all.json" "$OUT/deploy-local-one.json" "$OUT/deploy-ssh.json"
+    python3 "$BENCH/lib/deploy_targets.py" "$HOSTS" "$SSH_HOSTS" "$OUT/deploy-local-all.json" "$OUT/deploy-local-one.json" "$OUT/deploy-ssh.json" \
+        "${OVERHEAD_JSONS[@]}"
     echo
 } | tee -a "$RESULTS"
 log "results: $RESULTS"
