@@ -212,12 +212,8 @@ public struct HostDeployment: Sendable {
     /// `transport.run`, after copying `upload` to the host when there is one, then the trailer.
     func run(_ script: String, environment: [String: String], timeout: Duration?, after upload: FileTransfer?, trailer: LogTrailer?,
              onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
-        if let trailer {
-            return try await transport.run(script, environment: environment, timeout: timeout, uploading: upload, trailer: trailer, onLine: onLine)
-        }
-        guard let upload else { return try await transport.run(script, environment: environment, timeout: timeout, onLine: onLine) }
-        return try await transport.upload(upload.local, to: upload.remote, thenRun: script, environment: environment,
-                                          timeout: timeout, onLine: onLine)
+        guard let trailer else { return try await transport.run(script, environment: environment, timeout: timeout, uploading: upload, onLine: onLine) }
+        return try await transport.run(script, environment: environment, timeout: timeout, uploading: upload, trailer: trailer, onLine: onLine)
     }
 
     static func timeoutMessage(_ command: HostCommand) -> String {

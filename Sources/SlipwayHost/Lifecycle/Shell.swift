@@ -34,10 +34,16 @@ public enum Shell {
     /// environment, never in the script, so it cannot reach a command line. `quiet`: as the
     /// preamble of another command, it neither prints nor stops it; otherwise a failure exits 1.
     static func appendVariable(_ name: String, to path: String, quiet: Bool) -> String {
-        let folder = quote((path as NSString).deletingLastPathComponent)
         if quiet {
-            return "{ [ -d \(folder) ] || mkdir -p \(folder); printf '%s' \"$\(name)\" >> \(quote(path)); } 2>/dev/null\n"
+            return "{ \(makeParentFolder(of: path)); printf '%s' \"$\(name)\" >> \(quote(path)); } 2>/dev/null\n"
         }
-        return "[ -d \(folder) ] || mkdir -p \(folder) || exit 1\nprintf '%s' \"$\(name)\" >> \(quote(path))\n"
+        return "\(makeParentFolder(of: path)) || exit 1\nprintf '%s' \"$\(name)\" >> \(quote(path))\n"
+    }
+
+    /// `[ -d FOLDER ] || mkdir -p FOLDER` for the folder of `path`: `mkdir` runs only when the
+    /// folder is missing.
+    static func makeParentFolder(of path: String) -> String {
+        let folder = quote((path as NSString).deletingLastPathComponent)
+        return "[ -d \(folder) ] || mkdir -p \(folder)"
     }
 }

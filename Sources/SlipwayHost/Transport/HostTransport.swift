@@ -76,14 +76,17 @@ extension HostTransport {
         try await runThenAppend(script, environment: environment, timeout: timeout, uploading: upload, trailer: trailer, onLine: onLine)
     }
 
+    /// `run`, after copying `upload` to the host when there is one (`upload(_:to:thenRun:)`).
+    public func run(_ script: String, environment: [String: String], timeout: Duration?, uploading upload: FileTransfer?,
+                    onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
+        guard let upload else { return try await run(script, environment: environment, timeout: timeout, onLine: onLine) }
+        return try await self.upload(upload.local, to: upload.remote, thenRun: script, environment: environment, timeout: timeout, onLine: onLine)
+    }
+
     /// The trailer as a second round trip (`append`) after the run.
     func runThenAppend(_ script: String, environment: [String: String], timeout: Duration?, uploading upload: FileTransfer?,
                        trailer: LogTrailer, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
-        let result = if let upload {
-            try await self.upload(upload.local, to: upload.remote, thenRun: script, environment: environment, timeout: timeout, onLine: onLine)
-        } else {
-            try await run(script, environment: environment, timeout: timeout, onLine: onLine)
-        }
+        let result = try await run(script, environment: environment, timeout: timeout, uploading: upload, onLine: onLine)
         await appendTrailer(trailer)
         return result
     }

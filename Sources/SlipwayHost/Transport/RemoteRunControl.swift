@@ -113,7 +113,6 @@ final class RemoteRunControl: Sendable {
         }
     }
 
-    /// Holds stderr lines back while the run has not announced itself; forwards the rest.
     /// Records the trailer request seen on `stream`; true when it has now come on both.
     func trailerRequested(on stream: ProcessOutputStream) -> Bool {
         state.withLock { state in
@@ -122,6 +121,7 @@ final class RemoteRunControl: Sendable {
         }
     }
 
+    /// Holds stderr lines back while the run has not announced itself; forwards the rest.
     func errorLine(_ line: String) {
         let overflow: [String]? = state.withLock { state in
             if state.passThroughErrors { return nil }

@@ -70,11 +70,10 @@ struct RemoteRunScript {
             // itself reads /dev/null, so nothing it started can take that text. The request goes
             // to both streams: stdout and stderr are two pipes, and the text must wait for the
             // script's last line on each.
-            let folder = trailerPath.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(trailerPath[..<$0]) } ?? "."
             lines += [
                 "printf '%s trailer\\n' \(Shell.quote(marker))",
                 "printf '%s trailer\\n' \(Shell.quote(marker)) >&2",
-                "[ -d \(Shell.quote(folder)) ] || mkdir -p -- \(Shell.quote(folder)) 2>/dev/null",
+                Shell.makeParentFolder(of: trailerPath) + " 2>/dev/null",
                 "cat >> \(Shell.quote(trailerPath)); printf '%s logged %s\\n' \(Shell.quote(marker)) \"$?\"",
             ]
         }

@@ -38,16 +38,13 @@ public struct SSHTransport: HostTransport {
         // lines are bounded.
         if environment.isEmpty, rendered.utf8.count <= Self.maxInlineProgram {
             return try await client.withMaster(alias: alias) { () async throws(TransportError) in
-                try await execute(program, remoteCommand: Self.inline(rendered), stdin: nil, upload: nil, timeout: timeout, onLine: onLine)
+                try await execute(program, remoteCommand: Self.inline(rendered), feed: nil, upload: nil, timeout: timeout, onLine: onLine)
             }
         }
+        let feed = StdinFeed(Array(rendered.utf8))
+        feed.finish()
         return try await client.withMaster(alias: alias) { () async throws(TransportError) in
-            let programFile = "\(client.controlDirectory)/run-\(UUID().uuidString).sh"
-            guard FileManager.default.createFile(atPath: programFile, contents: Data(rendered.utf8)) else {
-                throw failure("cannot write a temporary file in \(client.controlDirectory)")
-            }
-            defer { try? FileManager.default.removeItem(atPath: programFile) }
-            return try await execute(program, remoteCommand: "/bin/sh -s", stdin: programFile, upload: nil, timeout: timeout, onLine: onLine)
+            try await execute(program, remoteCommand: "/bin/sh -s", feed: feed, upload: nil, timeout: timeout, onLine: onLine)
         }
     }
 
@@ -59,81 +56,73 @@ public struct SSHTransport: HostTransport {
 
     /// One ssh client: stdin carries the program's lines and then the file (the line count is an
     /// argument); the upload command reads the program, receives the file, then runs it (see
-    /// `RemoteUploadCommand`). The stdin is staged in a local file, so this is for small files
+    /// `RemoteUploadCommand`). The stdin is held in memory, so this is for small files
     /// (`maxFusedFile`, a revision bundle) and programs; larger ones take two trips.
     public func upload(_ localPath: String, to remotePath: String, thenRun script: String, environment: [String: String],
                        timeout: Duration?, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
-        let program = RemoteRunScript(script: script, environment: environment, nonce: UUID().uuidString)
-        let rendered: String
-        do { rendered = try program.render() } catch { throw failure(error.message) }
-        let size = try checkedUploadSource(localPath, destination: remotePath)
-        guard size <= Self.maxFusedFile, rendered.utf8.count <= Self.maxInlineProgram else {
-            try await upload(localPath, to: remotePath)
-            return try await run(script, environment: environment, timeout: timeout, onLine: onLine)
-        }
-        let lines = rendered.utf8.count { $0 == UInt8(ascii: "\n") }
-        let command = RemoteUploadCommand.command(destination: remotePath, expectedSize: size, programLines: lines)
-        return try await client.withMaster(alias: alias) { () async throws(TransportError) in
-            let payload = "\(client.controlDirectory)/run-\(UUID().uuidString).in"
-            defer { try? FileManager.default.removeItem(atPath: payload) }
-            do {
-                var bytes = Data(rendered.utf8)
-                bytes.append(try Data(contentsOf: URL(fileURLWithPath: localPath)))
-                try bytes.write(to: URL(fileURLWithPath: payload))
-            } catch {
-                throw failure("cannot stage \(localPath) for upload: \(error.localizedDescription)")
-            }
-            return try await execute(program, remoteCommand: command, stdin: payload, upload: (localPath, remotePath),
-                                     timeout: timeout, onLine: onLine)
-        }
+        try await runOverStdin(script, environment: environment, timeout: timeout,
+                               upload: FileTransfer(local: localPath, remote: remotePath), trailer: nil, onLine: onLine)
     }
 
-    /// The run and its trailer in one ssh client: stdin is a pipe that carries the program's
-    /// lines (and the upload's bytes), and, when the program asks once the script is over, the
-    /// trailer's text, which the program appends to the file on the host. This is what saves the
-    /// last round trip of a host's deployment (its scripts.log entries). A program too large to
-    /// read line by line, or a trailer the run could not take (the client was stopped), falls
-    /// back to `append`.
+    /// The run and its trailer in one ssh client: when the program asks once the script is
+    /// over, the trailer's text follows on stdin, and the program appends it to the file on the
+    /// host. This is what saves the last round trip of a host's deployment (its scripts.log
+    /// entries). A trailer the run could not take (the client was stopped) falls back to `append`.
     public func run(_ script: String, environment: [String: String], timeout: Duration?, uploading upload: FileTransfer?,
                     trailer: LogTrailer, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
-        let program = RemoteRunScript(script: script, environment: environment, nonce: UUID().uuidString, trailerPath: trailer.path)
+        try await runOverStdin(script, environment: environment, timeout: timeout, upload: upload, trailer: trailer, onLine: onLine)
+    }
+
+    /// stdin is a pipe carrying the program's lines (read with the `read` builtin, see
+    /// `RemoteUploadCommand`), then the file of a fused upload, then, with a trailer, its text
+    /// once the program asks for it. Without a trailer the pipe ends after the file, so the file
+    /// is read up to end of file; with one it is read with `head -c`. A program too large to
+    /// read line by line runs alone (after a separate upload), and the trailer is appended after.
+    private func runOverStdin(_ script: String, environment: [String: String], timeout: Duration?, upload: FileTransfer?,
+                              trailer: LogTrailer?, onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
+        let program = RemoteRunScript(script: script, environment: environment, nonce: UUID().uuidString, trailerPath: trailer?.path)
         let rendered: String
         do { rendered = try program.render() } catch { throw failure(error.message) }
-        guard rendered.utf8.count <= Self.maxInlineProgram else {
-            return try await runThenAppend(script, environment: environment, timeout: timeout, uploading: upload, trailer: trailer, onLine: onLine)
-        }
-        let lines = rendered.utf8.count { $0 == UInt8(ascii: "\n") }
-        var input = Array(rendered.utf8)
-        var command = RemoteUploadCommand.runCommand(programLines: lines)
-        var fused: FileTransfer?
-        if let upload {
-            let size = try checkedUploadSource(upload.local, destination: upload.remote)
-            if size <= Self.maxFusedFile {
-                do { input += try Data(contentsOf: URL(fileURLWithPath: upload.local)) } catch {
-                    throw failure("cannot read \(upload.local): \(error.localizedDescription)")
+        let result: ProcessResult
+        if rendered.utf8.count > Self.maxInlineProgram {
+            if let upload { try await self.upload(upload.local, to: upload.remote) }
+            result = try await run(script, environment: environment, timeout: timeout, onLine: onLine)
+        } else {
+            let lines = rendered.utf8.count { $0 == UInt8(ascii: "\n") }
+            var input = Array(rendered.utf8)
+            var command = RemoteUploadCommand.runCommand(programLines: lines)
+            var fused: FileTransfer?
+            if let upload {
+                let size = try checkedUploadSource(upload.local, destination: upload.remote)
+                if size <= Self.maxFusedFile {
+                    do { input += try Data(contentsOf: URL(fileURLWithPath: upload.local)) } catch {
+                        throw failure("cannot read \(upload.local): \(error.localizedDescription)")
+                    }
+                    command = RemoteUploadCommand.command(destination: upload.remote, expectedSize: size, programLines: lines,
+                                                          exactSize: trailer != nil)
+                    fused = upload
+                } else {
+                    try await self.upload(upload.local, to: upload.remote)
                 }
-                command = RemoteUploadCommand.command(destination: upload.remote, expectedSize: size, programLines: lines, exactSize: true)
-                fused = upload
-            } else {
-                try await self.upload(upload.local, to: upload.remote)
+            }
+            let feed = StdinFeed(input)
+            if trailer == nil { feed.finish() }
+            result = try await client.withMaster(alias: alias) { () async throws(TransportError) in
+                try await execute(program, remoteCommand: command, feed: feed, trailer: trailer,
+                                  upload: fused.map { ($0.local, $0.remote) }, timeout: timeout, onLine: onLine)
             }
         }
-        let feed = StdinFeed(input)
-        let result = try await client.withMaster(alias: alias) { () async throws(TransportError) in
-            try await execute(program, remoteCommand: command, stdin: nil, feed: feed, trailer: trailer,
-                              upload: fused.map { ($0.local, $0.remote) }, timeout: timeout, onLine: onLine)
-        }
-        await appendTrailer(trailer)
+        if let trailer { await appendTrailer(trailer) }
         return result
     }
 
-    /// Files up to this size ride with their program (staged once locally); larger ones go alone.
+    /// Files up to this size ride with their program (held in memory); larger ones go alone.
     static let maxFusedFile: UInt64 = 4 << 20
     static let maxInlineProgram = 64 * 1024
     /// How long the client may keep running after the script's closing line (see `remoteExited`).
     var lingerGrace: Duration { client.options.lingerGrace }
 
-    private func execute(_ program: RemoteRunScript, remoteCommand: String, stdin: String?, feed: StdinFeed? = nil,
+    private func execute(_ program: RemoteRunScript, remoteCommand: String, feed: StdinFeed?,
                          trailer: LogTrailer? = nil, upload: (local: String, remote: String)?, timeout: Duration?,
                          onLine: @escaping @Sendable (ProcessOutputStream, String) -> Void) async throws(TransportError) -> ProcessResult {
         let control = RemoteRunControl(
@@ -144,7 +133,6 @@ public struct SSHTransport: HostTransport {
             arguments: client.commandArguments(for: alias, remoteCommand: remoteCommand),
             environment: client.options.environment,
             killGrace: client.options.killGrace,
-            stdinPath: stdin,
             stdinFeed: feed)
         let watchdog = timeout.map { timeout in
             Task {
