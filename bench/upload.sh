@@ -57,8 +57,10 @@ S3UTIL=("$PY" "$BENCH/lib/s3_util.py" --endpoint "$ENDPOINT")
 "${S3UTIL[@]}" wait
 log "moto_server pid $MOTO_PID on $ENDPOINT"
 
-# Two pipelines per tree in one project root, with the same name and revision, so they share
-# the fingerprint cache: pack.yml (file:// store) packages, push.yml (s3://) uploads.
+# Three pipelines per tree in one project root, with the same name and revision, so they share
+# the fingerprint cache: pack.yml (file:// store) packages, push.yml (s3://, default transfer
+# settings: multipart above 8 MiB) uploads, and push-one-put.yml uploads with
+# multipartThreshold raised to S3's single-PUT limit, so the archive goes up in one PUT.
 make_project() {  # make_project DIR TREE
     mkdir -p "$1/pipelines"
     cat > "$1/pipelines/pack.yml" <<YAML
@@ -70,6 +72,11 @@ YAML
 name: bench-upload
 revision: {source: "$2", format: tgz}
 store: {url: "s3://$BUCKET/slipway", endpoint: "$ENDPOINT", region: us-east-1}
+YAML
+    cat > "$1/pipelines/push-one-put.yml" <<YAML
+name: bench-upload
+revision: {source: "$2", format: tgz}
+store: {url: "s3://$BUCKET/slipway", endpoint: "$ENDPOINT", region: us-east-1, multipartThreshold: 5GiB}
 YAML
 }
 BIG="$WORK/big" SMALL="$WORK/small"
@@ -123,6 +130,8 @@ if [[ $SLIPWAY_S3 == 1 ]]; then
     BIG_TOOLS+=(
         --tool "slipway push (archive already packaged)" --cmd "$SLIPWAY push $BIG/pipelines/push.yml"
             --before "$RESET" --after "$(check "$BIG_SIZE")"
+        --tool "slipway push, one PUT (multipartThreshold: 5GiB)" --cmd "$SLIPWAY push $BIG/pipelines/push-one-put.yml"
+            --before "$RESET" --after "$(check "$BIG_SIZE")"
         --tool "slipway push (already in bucket: no upload)" --cmd "$SLIPWAY push $BIG/pipelines/push.yml"
             --before "$RESET && $SLIPWAY push $BIG/pipelines/push.yml >/dev/null"
     )
@@ -171,7 +180,9 @@ if [[ $SLIPWAY_S3 == 1 ]]; then
         # up across all the files it is given). 0.9× curl's throughput = at most 1/0.9 of its time.
         python3 "$BENCH/lib/targets.py" "$OUT/upload-${SIZE_MB}mb-big.json" --rss-max "slipway" 64 \
             --wall-ratio "big upload" "slipway push (archive already packaged)" "curl -T (unsigned PUT)" 1.111 \
-            --wall-ratio "big upload" "slipway push (archive already packaged)" "aws s3 cp" 1.0
+            --wall-ratio "big upload" "slipway push (archive already packaged)" "aws s3 cp" 1.0 \
+            --wall-ratio "big upload, one PUT" "slipway push, one PUT (multipartThreshold: 5GiB)" "curl -T (unsigned PUT)" 1.111 \
+            --wall-ratio "big upload, one PUT" "slipway push, one PUT (multipartThreshold: 5GiB)" "aws s3 cp" 1.0
         echo
         python3 "$BENCH/lib/targets.py" "$OUT/upload-${SIZE_MB}mb-small.json" --rss-max "slipway" 64 \
             --wall-ratio "small revision" "slipway push (archive already packaged)" "aws s3 cp" 0.5

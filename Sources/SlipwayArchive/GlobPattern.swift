@@ -30,12 +30,14 @@ public struct GlobPattern: Sendable, Equatable, CustomStringConvertible {
     public func matches(_ path: String) -> Bool {
         // Without `**` only paths of as many segments can match: counting them allocates
         // nothing, where splitting did, for every entry of a tree against every glob.
-        if !segments.contains(.globstar), Self.segmentCount(path) != segments.count { return false }
+        if !segments.contains(.globstar), Self.segmentCount(path, upTo: segments.count + 1) != segments.count { return false }
         let parts = path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true).map(Array.init)
         return Self.match(segments[...], parts[...])
     }
 
-    private static func segmentCount(_ path: String) -> Int {
+    /// Segments of `path`, counting stops at `limit`: a one-segment pattern such as `.git`
+    /// reads a deep path only up to its second segment.
+    private static func segmentCount(_ path: String, upTo limit: Int) -> Int {
         var count = 0
         var inSegment = false
         for byte in path.utf8 {
@@ -44,6 +46,7 @@ public struct GlobPattern: Sendable, Equatable, CustomStringConvertible {
             } else if !inSegment {
                 inSegment = true
                 count += 1
+                if count == limit { break }
             }
         }
         return count

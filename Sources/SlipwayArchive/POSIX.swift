@@ -60,13 +60,13 @@ enum POSIX {
     /// The names of a directory's entries with their lstat, each taken relative to the open
     /// directory (`fstatat`): the kernel does not walk the whole path again for every entry,
     /// which was a fifth of the time of fingerprinting a tree of 20,000 files.
-    static func directoryEntriesWithStatus(_ path: String) throws(ArchiveError) -> [([UInt8], stat)] {
+    static func directoryEntriesWithStatus(_ path: String) throws(ArchiveError) -> [(name: [UInt8], info: stat)] {
         guard let directory = opendir(path) else {
             throw .io(operation: "open directory", path: path, message: errorMessage())
         }
         defer { closedir(directory) }
         let descriptor = dirfd(directory)
-        var entries: [([UInt8], stat)] = []
+        var entries: [(name: [UInt8], info: stat)] = []
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 Array(raw.prefix(while: { $0 != 0 }))

@@ -11,7 +11,7 @@ public struct PackageOptions: Sendable, Equatable {
     public var compressionLevel: Int?
     /// Read `.slipwayignore` at the source root (gitignore syntax) when it exists.
     public var useIgnoreFile: Bool
-    /// Compression threads for tgz (tzst always compresses on one thread of its own, see ZstdStreamWriter); nil uses every active core. Any value gives the
+    /// Threads for walking the tree and, for tgz, compressing (tzst always compresses on one thread of its own, see ZstdStreamWriter); nil uses every active core. Any value gives the
     /// same bytes (values below 1 count as 1).
     public var threads: Int?
 

@@ -49,7 +49,7 @@ public struct Packager {
         }
 
         let tree = SourceTree(root: root, filter: try makeFilter(root: root, options: options),
-                              skip: pathsInside(root: root, [finalPath, temporaryPath]))
+                              skip: pathsInside(root: root, [finalPath, temporaryPath]), threads: threadCount(options))
         let entries = try tree.entries()
         let sink = HashingFileSink(fd: fd, path: temporaryPath)
         let counts = try write(entries, root: root, sink: sink, options: options, progress: progress)
@@ -61,6 +61,11 @@ public struct Packager {
         succeeded = true
         return PackageResult(sha256: sink.digestHex(), size: sink.byteCount, fileCount: counts.files,
                              directoryCount: counts.directories, format: options.format)
+    }
+
+    /// `options.threads`, or one per online core.
+    static func threadCount(_ options: PackageOptions) -> Int {
+        max(1, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }
 
     static func makeFilter(root: String, options: PackageOptions) throws(ArchiveError) -> PathFilter {
@@ -83,7 +88,7 @@ public struct Packager {
     private static func write(_ entries: [SourceEntry], root: String, sink: HashingFileSink,
                               options: PackageOptions,
                               progress: (@Sendable (PackageProgress) -> Void)?) throws(ArchiveError) -> (files: Int, directories: Int) {
-        let threads = max(1, options.threads ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        let threads = threadCount(options)
         if options.format == .tzst {
             // libarchive writes plain tar into the zstd stage (its own thread), which feeds the file sink.
             let level = try ArchiveWriterSetup.compressionLevel(for: .tzst, requested: options.compressionLevel) ?? 3

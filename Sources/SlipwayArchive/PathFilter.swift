@@ -1,5 +1,5 @@
 /// The packaging filter: `.slipwayignore` rules, then exclude globs, then include globs.
-struct PathFilter {
+struct PathFilter: Sendable {
     let ignoreRules: IgnoreRules
     let include: [GlobPattern]
     let exclude: [GlobPattern]

@@ -50,6 +50,27 @@ struct S3RequestShapeTests {
         #expect(request.headers["x-amz-meta-revision"] == "r1")
     }
 
+    /// A file whose SHA-256 the caller knows (a revision archive) goes up with that digest as
+    /// the signed payload hash, which S3 checks against the body: no Content-MD5, no hashing
+    /// pass. Over the threshold, multipart ignores it (parts carry their own CRC32).
+    @Test("a file upload with a known SHA-256 signs it as the payload hash instead of sending Content-MD5")
+    func fileUploadWithKnownDigestSignsIt() async throws {
+        let server = try TestHTTPServer { _ in TestHTTPServer.Response(status: 200, headers: ["ETag": "\"e\""]) }
+        defer { server.stop() }
+        let body = Data((0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 13) })
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("s3-shape-\(UUID().uuidString)")
+        try body.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let digest = Digests.sha256Hex(body)
+        try await S3Client(client: try fakeClient(server)).uploadFile(bucket: "b", key: "k", file: file, sha256Hex: digest)
+        let request = try #require(server.requests.first)
+        #expect(request.method == "PUT")
+        #expect(request.body == body)
+        #expect(request.headers["x-amz-content-sha256"] == digest)
+        #expect(request.headers["content-md5"] == nil)
+        #expect(request.headers["authorization"]?.contains("x-amz-content-sha256") == true, "the digest is a signed header")
+    }
+
     /// A multipart upload declares CRC32, each part carries the CRC32 of exactly its bytes (zlib's,
     /// checked against the standard check value and a plain bitwise CRC here), and the completion
     /// repeats every part's ETag and CRC32 in order.

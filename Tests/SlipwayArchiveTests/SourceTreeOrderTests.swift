@@ -1,3 +1,4 @@
+import Foundation
 @testable import SlipwayArchive
 import Testing
 
@@ -13,5 +14,86 @@ import Testing
                 #expect(SourceTree.bytewisePrecedes(left, right) == expected, "\(left.debugDescription) < \(right.debugDescription)")
             }
         }
+    }
+}
+
+@Suite("Walk order")
+struct WalkOrderTests {
+    /// Names that sort differently as "name" and as "name/": '-' and '.' come before '/',
+    /// '0' and letters after it, and a name can be a prefix of its sibling's.
+    static let names = ["a", "a-", "a.b", "a.txt", "a0", "ab", "b", "é", "A"]
+
+    @Test("siblings sort as a directory's name followed by \"/\"")
+    func siblingsSortAsPathsBeneathThem() {
+        for left in Self.names {
+            for right in Self.names where left != right {
+                for (leftIsDirectory, rightIsDirectory) in [(false, false), (true, false), (false, true), (true, true)] {
+                    let leftKey = left + (leftIsDirectory ? "/" : ""), rightKey = right + (rightIsDirectory ? "/" : "")
+                    #expect(SourceTree.walkOrder(Self.entry(left, leftIsDirectory), Self.entry(right, rightIsDirectory))
+                            == leftKey.utf8.lexicographicallyPrecedes(rightKey.utf8), "\(leftKey) < \(rightKey)")
+                }
+            }
+        }
+    }
+
+    /// Files in directories whose names make the walk order and the path order disagree if the
+    /// walk sorted plain names: the result is in bytewise path order either way.
+    @Test("a tree of tricky names comes out in bytewise path order")
+    func treeComesOutSorted() throws {
+        let scratch = try Scratch()
+        let tree = try TreeBuilder(scratch.sub("src"))
+        for directory in ["a", "a.b", "a-", "ab", "a/b", "a/b.c"] {
+            try tree.file(directory + "/f", "x").file(directory + "/g.txt", "y")
+        }
+        for file in ["a.txt", "a0", "a/b-", "a/b0", "b"] { try tree.file(file, "z") }
+        let paths = try SourceTree(root: tree.root, filter: Packager.makeFilter(root: tree.root, options: PackageOptions()), skip: [])
+            .entries().map(\.relativePath)
+        #expect(paths == paths.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) })
+        #expect(Set(paths).count == paths.count)
+        #expect(paths.count == 6 * 2 + 5 + 6)  // files, loose files, directories
+    }
+
+    /// Threads share out subtrees; the result must be the single walk's, entry for entry, with
+    /// filters, links, deep and shallow branches, and names whose order is tricky.
+    @Test("walking on several threads gives the single-threaded result", arguments: [2, 3, 8])
+    func parallelWalkMatchesTheSingleWalk(threads: Int) throws {
+        let scratch = try Scratch()
+        let tree = try TreeBuilder(scratch.sub("src"))
+        for top in ["a", "a.b", "a-", "ab", "b", "z", "é"] {
+            for middle in ["m", "m.x", "n"] {
+                try tree.file("\(top)/\(middle)/deep/er/f.txt", "1").file("\(top)/\(middle)/g.log", "2").file("\(top)/\(middle).txt", "3")
+            }
+            try tree.file("\(top)/skip-me/x", "4")
+        }
+        try tree.file("a.txt", "5").file("a0", "6").file("zz/only/one/path/down/f", "7")
+        try tree.directory("empty/inside")
+        try tree.symlink("a/link", to: "m/g.log").symlink("b/dirlink", to: "../z")
+        try tree.file(".slipwayignore", "skip-me/\n")
+        for options in [PackageOptions(), PackageOptions(exclude: ["**/*.log"]), PackageOptions(include: ["**/*.txt"])] {
+            let filter = try Packager.makeFilter(root: tree.root, options: options)
+            let single = try SourceTree(root: tree.root, filter: filter, skip: ["a/n/g.log"], threads: 1).entries()
+            let parallel = try SourceTree(root: tree.root, filter: filter, skip: ["a/n/g.log"], threads: threads).entries()
+            #expect(parallel == single)
+            #expect(single.count > 20)
+        }
+    }
+
+    /// A fault deep in one subtree stops the walk whichever thread meets it.
+    @Test("a FIFO in a subtree is refused by the parallel walk")
+    func parallelWalkReportsFaults() throws {
+        let scratch = try Scratch()
+        let tree = try TreeBuilder(scratch.sub("src"))
+        for top in ["a", "b", "c", "d"] { try tree.file("\(top)/1/2/3/f", "x") }
+        #expect(mkfifo(tree.root + "/c/1/2/3/pipe", 0o644) == 0)
+        let filter = try Packager.makeFilter(root: tree.root, options: PackageOptions())
+        #expect(throws: ArchiveError.unsupportedSourceFile(path: "c/1/2/3/pipe", kind: "FIFO")) {
+            try SourceTree(root: tree.root, filter: filter, skip: [], threads: 4).entries()
+        }
+    }
+
+    static func entry(_ name: String, _ isDirectory: Bool) -> (name: [UInt8], info: stat) {
+        var info = stat()
+        info.st_mode = isDirectory ? S_IFDIR | 0o755 : S_IFREG | 0o644
+        return (Array(name.utf8), info)
     }
 }

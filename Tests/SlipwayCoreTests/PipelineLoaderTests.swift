@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SlipwayYAML
+import SlipwayAWS
 @testable import SlipwayCore
 
 /// Loads pipeline text as if it were `pipelines/web.yml` in /repo.
@@ -111,6 +112,34 @@ func diagnostics(of text: String, environment: [String: String] = [:]) -> [Strin
         #expect(absolute.store.location == .file(path: "/var/slipway"))
     }
 
+    @Test("s3:// transfer settings: sizes with units, defaults for what is left out")
+    func storeTransferSettings() throws {
+        let pipeline = try loadPipeline("""
+        name: x
+        store: {url: s3://bkt/p, multipartThreshold: 512MiB, partSize: 16000000, concurrency: 8}
+        """).pipeline
+        #expect(pipeline.store.transfer == S3TransferOptions(multipartThreshold: 512 << 20, partSize: 16_000_000, maxConcurrentParts: 8))
+        let partial = try loadPipeline("name: x\nstore: {url: s3://bkt/p, partSize: 1GB}\n").pipeline
+        #expect(partial.store.transfer == S3TransferOptions(partSize: 1_000_000_000))
+        #expect(try loadPipeline("name: x\nstore: s3://bkt/p\n").pipeline.store.transfer == S3TransferOptions())
+    }
+
+    @Test("byte sizes: bytes, binary and decimal units; everything else refused")
+    func byteSizes() {
+        #expect(ByteSizeText.parse("8388608") == 8_388_608)
+        #expect(ByteSizeText.parse("8MiB") == 8 << 20)
+        #expect(ByteSizeText.parse(" 5 GiB ") == 5 << 30)
+        #expect(ByteSizeText.parse("100MB") == 100_000_000)
+        #expect(ByteSizeText.parse("1KB") == 1_000)
+        #expect(ByteSizeText.parse("2KiB") == 2_048)
+        for bad in ["", "MiB", "-1MiB", "1.5GiB", "8mib", "8Mb", "8 MiB x", "99999999999999999999", "9000000000GiB"] {
+            #expect(ByteSizeText.parse(bad) == nil, "\(bad)")
+        }
+        #expect(ByteSizeText.format(8 << 20) == "8MiB")
+        #expect(ByteSizeText.format(5 << 30) == "5GiB")
+        #expect(ByteSizeText.format(1_000) == "1000B")
+    }
+
     @Test func customStrategies() throws {
         let pipeline = try loadPipeline("""
         name: x
@@ -158,6 +187,12 @@ func diagnostics(of text: String, environment: [String: String] = [:]) -> [Strin
          ["web.yml:2:8: store: store must be a file:// or s3:// URL, found \"ftp://x\""]),
         ("name: web\nstore: s3://Bad_Bucket\n",
          ["web.yml:2:8: store: \"Bad_Bucket\" is not a valid S3 bucket name (3–63 lowercase letters, digits, '.' and '-')"]),
+        ("name: web\nstore: {url: s3://bkt, multipartThreshold: 8 megs, partSize: 1MiB, concurrency: 0}\n",
+         ["web.yml:2:44: store.multipartThreshold: \"8 megs\" is not a size (examples: 8MiB, 100MB, 5GiB, 8388608)",
+          "web.yml:2:62: store.partSize: 1MiB is out of range (5MiB–5GiB)",
+          "web.yml:2:81: store.concurrency: 0 is out of range (1–64)"]),
+        ("name: web\nstore: {url: file://x, partSize: 8MiB}\n",
+         ["web.yml:2:8: store: multipartThreshold, partSize, concurrency apply to s3:// stores only"]),
         ("name: web\nrevision: {format: tgx}\n",
          ["web.yml:2:20: revision.format: unknown format \"tgx\" (did you mean \"tgz\"?) (one of: tgz, tar, zip, tzst)"]),
         ("name: web\nbuild:\n  - run: echo ${{ vars.NOPE }}\n",

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import SlipwayEvents
 @testable import SlipwayCore
@@ -45,6 +46,16 @@ import SlipwayEvents
         #expect(revisions.map(\.sha256) == [first.packaged.metadata.sha256])
     }
 
+    /// The store is handed the archive's SHA-256 (the revision id) with the upload, so that S3
+    /// can check the bytes it receives against it (S3RequestShapeTests shows it on the wire).
+    @Test func theUploadCarriesTheRevisionDigest() async throws {
+        let (pipeline, root) = try makeProject()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = DigestRecordingStore(FileStore(root: root + "/store"))
+        let pushed = try await RevisionPusher(pipeline: pipeline, store: store, sink: RecordingSink()).push()
+        #expect(store.uploads == [DigestRecordingStore.Upload(key: pushed.packaged.metadata.key, sha256: pushed.packaged.metadata.sha256)])
+    }
+
     @Test func aChangedTreeIsANewRevision() async throws {
         let (pipeline, root) = try makeProject()
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -81,4 +92,28 @@ import SlipwayEvents
             try RevisionPusher(pipeline: pipeline, store: FileStore(root: root + "/store"), sink: RecordingSink()).package()
         }
     }
+}
+
+/// A file store that remembers which digests its uploads came with.
+final class DigestRecordingStore: ArtifactStore, Sendable {
+    struct Upload: Equatable { var key: String; var sha256: String? }
+    let base: FileStore
+    private let recorded = Mutex<[Upload]>([])
+
+    init(_ base: FileStore) { self.base = base }
+
+    var uploads: [Upload] { recorded.withLock { $0 } }
+    var location: String { base.location }
+    func head(_ key: String) async throws(StoreError) -> StoredObject? { try await base.head(key) }
+    func get(_ key: String) async throws(StoreError) -> (data: Data, object: StoredObject)? { try await base.get(key) }
+    func put(_ key: String, data: Data, condition: WriteCondition) async throws(StoreError) -> StoredObject {
+        try await base.put(key, data: data, condition: condition)
+    }
+    func putFile(_ key: String, path: String, sha256: String?) async throws(StoreError) -> StoredObject {
+        recorded.withLock { $0.append(Upload(key: key, sha256: sha256)) }
+        return try await base.putFile(key, path: path, sha256: sha256)
+    }
+    func getFile(_ key: String, to path: String) async throws(StoreError) { try await base.getFile(key, to: path) }
+    func list(prefix: String) async throws(StoreError) -> [String] { try await base.list(prefix: prefix) }
+    func delete(_ key: String) async throws(StoreError) { try await base.delete(key) }
 }

@@ -80,9 +80,9 @@ final class StateFlakyStore: ArtifactStore, Sendable {
         try check()
         return try await base.put(key, data: data, condition: condition)
     }
-    func putFile(_ key: String, path: String) async throws(StoreError) -> StoredObject {
+    func putFile(_ key: String, path: String, sha256: String?) async throws(StoreError) -> StoredObject {
         try check()
-        return try await base.putFile(key, path: path)
+        return try await base.putFile(key, path: path, sha256: sha256)
     }
     func getFile(_ key: String, to path: String) async throws(StoreError) { try await base.getFile(key, to: path) }
     func list(prefix: String) async throws(StoreError) -> [String] { try await base.list(prefix: prefix) }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 @testable import SlipwayCore
-import SlipwayAWS
+@testable import SlipwayAWS
 import SlipwayTestSupport
 
 /// One suite, every store: what the runner relies on holds for file:// and s3:// alike.
@@ -72,6 +72,21 @@ import SlipwayTestSupport
         await #expect(throws: StoreError.notFound(key: "missing")) {
             try await store.getFile("missing", to: directory + "/none")
         }
+    }
+
+    /// A revision archive goes up with its SHA-256 (on S3: one PUT, the digest signed as the
+    /// payload hash instead of a Content-MD5 pass).
+    @Test(arguments: StoreKind.allCases)
+    func aFileWithItsDigestRoundTrips(_ kind: StoreKind) async throws {
+        let store = try await kind.make()
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bytes = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 17 &+ $0 >> 7) })
+        try bytes.write(to: URL(fileURLWithPath: directory + "/in.tgz"))
+        let object = try await store.putFile("revisions/y.tar.gz", path: directory + "/in.tgz", sha256: Digests.sha256Hex(bytes))
+        #expect(object.size == Int64(bytes.count))
+        try await store.getFile("revisions/y.tar.gz", to: directory + "/out.tgz")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/out.tgz")) == bytes)
     }
 
     @Test(arguments: StoreKind.allCases)

@@ -8,9 +8,15 @@ extension S3Client {
     /// each part is read twice, once for its checksum and once while it is sent (the second
     /// read comes from the page cache). A `condition` applies to the final write (PutObject or
     /// CompleteMultipartUpload).
+    ///
+    /// `sha256Hex`, when the caller already knows the file's SHA-256 (a revision archive is named
+    /// by it), becomes the single PUT's signed payload hash (`x-amz-content-sha256`), which S3
+    /// checks against the bytes it receives: the PUT then needs no hashing pass over the file
+    /// (Content-MD5 does), and a file that changed on disk since it was hashed is refused.
     @discardableResult
     public func uploadFile(bucket: String, key: String, file: URL, contentType: String = "application/octet-stream",
-                           condition: S3WriteCondition = .none, metadata: [String: String] = [:]) async throws -> S3PutResult {
+                           condition: S3WriteCondition = .none, metadata: [String: String] = [:],
+                           sha256Hex: String? = nil) async throws -> S3PutResult {
         let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: file.path]) }
         defer { close(descriptor) }
@@ -19,12 +25,13 @@ extension S3Client {
         let size = Int(status.st_size)
         if size <= transferOptions.multipartThreshold {
             let range = AWSFileRange(descriptor: descriptor, offset: 0, length: size)
-            var headers = [try Self.contentMD5(range)] + Self.metadataHeaders(metadata)
+            var headers = Self.metadataHeaders(metadata)
+            if sha256Hex == nil { headers.append(try Self.contentMD5(range)) }
             if let conditionHeader = condition.header { headers.append(conditionHeader) }
-            let response = try await conditional(bucket: bucket, key: key) {
-                try await client.send(fileBodyRequest("PutObject", bucket: bucket, key: key, query: [], headers: headers,
-                                                      body: range, contentType: contentType))
-            }
+            var request = fileBodyRequest("PutObject", bucket: bucket, key: key, query: [], headers: headers,
+                                          body: range, contentType: contentType)
+            if let sha256Hex { request.payloadSigning = .precomputedSHA256(sha256Hex) }
+            let response = try await conditional(bucket: bucket, key: key) { try await client.send(request) }
             return S3PutResult(etag: response[header: "etag"] ?? "", versionId: response[header: "x-amz-version-id"], partCount: nil)
         }
         let partSize = Self.partSize(fileSize: size, preferred: transferOptions.partSize)
@@ -159,10 +166,11 @@ extension S3Client {
         return HTTPHeader("Content-MD5", Data(md5.finalize()).base64EncodedString())
     }
 
-    /// A single PUT of file bytes. Integrity comes from the Content-MD5 header the caller adds:
-    /// it is a signed header and the server rejects a body that does not match it. The body
-    /// itself is sent as `UNSIGNED-PAYLOAD`, so each byte is hashed once (MD5) instead of twice
-    /// (MD5 + SHA-256 for the signature); small API bodies (`putObject`) stay fully signed.
+    /// A single PUT of file bytes. Integrity comes from the Content-MD5 header the caller adds
+    /// (or a known SHA-256 it signs instead, see `uploadFile`): it is a signed header and the
+    /// server rejects a body that does not match it. The body itself is sent as
+    /// `UNSIGNED-PAYLOAD`, so each byte is hashed once (MD5) instead of twice (MD5 + SHA-256 for
+    /// the signature); small API bodies (`putObject`) stay fully signed.
     func fileBodyRequest(_ operation: String, bucket: String, key: String, query: [AWSQueryItem],
                          headers: [HTTPHeader], body: AWSFileRange, contentType: String) -> AWSRequest {
         var request = request(operation, "PUT", bucket: bucket, key: key, query: query, headers: headers,

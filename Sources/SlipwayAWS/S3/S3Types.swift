@@ -106,18 +106,24 @@ public struct S3ListPage: Sendable, Equatable {
 
 /// When and how files are uploaded in parts.
 public struct S3TransferOptions: Sendable, Equatable {
-    /// Files larger than this use multipart upload.
+    /// Files larger than this use multipart upload. The default, 100 MiB, is where AWS's S3
+    /// guide says to consider multipart ("when your object size reaches 100 MB"): below it one
+    /// request does, and a revision archive's single PUT needs no hashing pass (its SHA-256,
+    /// the revision id, is signed as the payload hash). aws-cli's 8 MiB splits a 20 MB archive
+    /// into three parts plus two requests to start and complete them.
     public var multipartThreshold: Int
+    /// The default `multipartThreshold`.
+    public static let defaultMultipartThreshold = 100 << 20
     /// Part size (S3 needs at least 5 MiB for every part but the last; grown automatically
     /// to stay under 10,000 parts).
     public var partSize: Int
-    /// Parts uploaded at once; also the number of parts held in memory.
+    /// Parts uploaded at once (each on a connection of its own).
     public var maxConcurrentParts: Int
 
     /// Bodies are streamed from the file, so memory does not depend on these: per part in
     /// flight, libcurl's 512 KiB upload buffer and a 1 MiB buffer for the checksum pass.
     /// Two parts in flight keep both cores of a small machine busy (hashing and sending).
-    public init(multipartThreshold: Int = 8 << 20, partSize: Int = 8 << 20, maxConcurrentParts: Int = 2) {
+    public init(multipartThreshold: Int = Self.defaultMultipartThreshold, partSize: Int = 8 << 20, maxConcurrentParts: Int = 2) {
         self.multipartThreshold = multipartThreshold
         self.partSize = max(partSize, 5 << 20)
         self.maxConcurrentParts = max(1, maxConcurrentParts)

@@ -1,3 +1,4 @@
+import SlipwayAWS
 import SlipwayYAML
 
 /// A pipeline file, decoded and checked: what `slipway run` executes.
@@ -61,6 +62,8 @@ public struct StoreSpec: Sendable, Equatable {
     public var location: Location
     public var region: String?
     public var endpoint: String?
+    /// How files go up to an s3:// store (`multipartThreshold`, `partSize`, `concurrency`).
+    public var transfer = S3TransferOptions()
 }
 
 public struct Stage: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import SlipwayAWS
 import SlipwayEvents
 import SlipwayYAML
 
@@ -273,11 +274,13 @@ private struct PipelineDecoder {
         var url: String?
         var region: String?
         var endpoint: String?
+        var transfer = S3TransferOptions()
+        var transferKeysGiven = false
         var urlNode = node
         var urlPath = path
         if node.scalar != nil {
             url = text(node, path)
-        } else if let reader = context.mapping(node, path, allowed: ["url", "region", "endpoint"]) {
+        } else if let reader = context.mapping(node, path, allowed: ["url", "region", "endpoint"] + Self.transferKeys) {
             url = text(reader, "url", required: true)
             urlNode = reader.node("url") ?? node
             urlPath = path.appending("url")
@@ -287,6 +290,8 @@ private struct PipelineDecoder {
                !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
                 context.error("endpoint must be an http:// or https:// URL, found \"\(endpoint)\"", at: endpointNode, path: path.appending("endpoint"))
             }
+            transferKeysGiven = Self.transferKeys.contains { reader.node($0) != nil }
+            transfer = decodeTransfer(reader)
         }
         guard let url else { return nil }
         if url.hasPrefix("file://") {
@@ -298,6 +303,9 @@ private struct PipelineDecoder {
             if region != nil || endpoint != nil {
                 context.error("region and endpoint apply to s3:// stores only", at: node, path: path)
             }
+            if transferKeysGiven {
+                context.error("\(Self.transferKeys.joined(separator: ", ")) apply to s3:// stores only", at: node, path: path)
+            }
             return StoreSpec(url: url, location: .file(path: resolve(location)), region: nil, endpoint: nil)
         }
         if url.hasPrefix("s3://") {
@@ -308,10 +316,38 @@ private struct PipelineDecoder {
                 context.error("\"\(bucket)\" is not a valid S3 bucket name (3–63 lowercase letters, digits, '.' and '-')", at: urlNode, path: urlPath)
                 return nil
             }
-            return StoreSpec(url: url, location: .s3(bucket: bucket, prefix: prefix), region: region, endpoint: endpoint)
+            return StoreSpec(url: url, location: .s3(bucket: bucket, prefix: prefix), region: region, endpoint: endpoint,
+                             transfer: transfer)
         }
         context.error("store must be a file:// or s3:// URL, found \"\(url)\"", at: urlNode, path: urlPath)
         return nil
+    }
+
+    static let transferKeys = ["multipartThreshold", "partSize", "concurrency"]
+    /// S3 takes at most 5 GiB in one PUT or one part, and at least 5 MiB in every part but the last.
+    static let s3PartSizes: ClosedRange<Int64> = (5 << 20)...(5 << 30)
+
+    /// The s3:// transfer settings, each defaulting to `S3TransferOptions()`'s.
+    func decodeTransfer(_ reader: MappingReader) -> S3TransferOptions {
+        let defaults = S3TransferOptions()
+        return S3TransferOptions(multipartThreshold: byteSize(reader, "multipartThreshold") ?? defaults.multipartThreshold,
+                                 partSize: byteSize(reader, "partSize") ?? defaults.partSize,
+                                 maxConcurrentParts: reader.int("concurrency", range: 1...64) ?? defaults.maxConcurrentParts)
+    }
+
+    func byteSize(_ reader: MappingReader, _ key: String) -> Int? {
+        guard let node = reader.node(key), let raw = text(node, reader.path.appending(key)) else { return nil }
+        guard let bytes = ByteSizeText.parse(raw) else {
+            context.error("\"\(raw)\" is not a size (examples: 8MiB, 100MB, 5GiB, 8388608)", at: node, path: reader.path.appending(key))
+            return nil
+        }
+        let range = Self.s3PartSizes
+        guard range.contains(bytes) else {
+            context.error("\(raw) is out of range (\(ByteSizeText.format(range.lowerBound))–\(ByteSizeText.format(range.upperBound)))",
+                          at: node, path: reader.path.appending(key))
+            return nil
+        }
+        return Int(bytes)
     }
 
     func isBucketName(_ name: String) -> Bool {

@@ -105,7 +105,7 @@ public struct RevisionPusher: Sendable {
         } else {
             sink.emit(.info("\(metadata.shortID) is already in \(store.location): nothing to upload", scope: pushScope))
         }
-        try await Self.store(metadata, archive: packaged.path, in: store)
+        try await Self.store(metadata, archive: packaged.path, in: store, archiveStored: !uploaded)
         if uploaded {
             sink.emit(.stepFinished(scope: pushScope, status: .succeeded, duration: seconds(since: started), message: "uploaded \(metadata.key)"))
         }
@@ -113,10 +113,15 @@ public struct RevisionPusher: Sendable {
     }
 
     /// Stores an archive and its metadata as a revision, skipping what the store already has.
-    public static func store(_ metadata: RevisionMetadata, archive: String, in store: any ArtifactStore) async throws(RevisionError) {
+    /// `archiveStored`: whether the caller has just looked (nil: look here). The archive's
+    /// SHA-256 goes with the upload: the revision id is what the store checks the bytes against.
+    public static func store(_ metadata: RevisionMetadata, archive: String, in store: any ArtifactStore,
+                             archiveStored: Bool? = nil) async throws(RevisionError) {
         do {
-            if try await store.head(metadata.key)?.size != metadata.size {
-                try await store.putFile(metadata.key, path: archive)
+            let present: Bool
+            if let archiveStored { present = archiveStored } else { present = try await store.head(metadata.key)?.size == metadata.size }
+            if !present {
+                try await store.putFile(metadata.key, path: archive, sha256: metadata.sha256)
             }
             let metadataKey = RevisionLayout.metadataKey(pipeline: metadata.pipeline, sha256: metadata.sha256)
             if try await store.head(metadataKey) == nil {

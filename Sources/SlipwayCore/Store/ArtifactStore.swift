@@ -16,8 +16,11 @@ public protocol ArtifactStore: Sendable {
     @discardableResult
     func put(_ key: String, data: Data, condition: WriteCondition) async throws(StoreError) -> StoredObject
     /// Uploads a local file, streaming (multipart on S3 above a threshold), integrity-checked.
+    /// `sha256` (hex), when the caller knows the file's digest (a revision archive is named by
+    /// it), lets a store that verifies uploads check the bytes against it with no hashing pass
+    /// of its own (S3 signs it as the payload hash); the file store, a local copy, ignores it.
     @discardableResult
-    func putFile(_ key: String, path: String) async throws(StoreError) -> StoredObject
+    func putFile(_ key: String, path: String, sha256: String?) async throws(StoreError) -> StoredObject
     /// Downloads `key` into a local file (written to a temporary sibling, renamed when complete).
     func getFile(_ key: String, to path: String) async throws(StoreError)
     /// Keys under `prefix`, sorted.
@@ -70,5 +73,13 @@ enum StoreKey {
               !key.contains("\0") else {
             throw .invalidKey(key)
         }
+    }
+}
+
+extension ArtifactStore {
+    /// A file whose digest the caller does not know.
+    @discardableResult
+    public func putFile(_ key: String, path: String) async throws(StoreError) -> StoredObject {
+        try await putFile(key, path: path, sha256: nil)
     }
 }

@@ -93,7 +93,7 @@ public struct FileStore: ArtifactStore {
     }
 
     @discardableResult
-    public func putFile(_ key: String, path source: String) async throws(StoreError) -> StoredObject {
+    public func putFile(_ key: String, path source: String, sha256: String?) async throws(StoreError) -> StoredObject {
         let file = try path(key)
         let temporary = try writeTemporary(for: file) { fd throws(StoreError) in
             guard let input = FileHandle(forReadingAtPath: source) else {

@@ -68,12 +68,12 @@ public struct S3Store: ArtifactStore {
     }
 
     @discardableResult
-    public func putFile(_ key: String, path: String) async throws(StoreError) -> StoredObject {
+    public func putFile(_ key: String, path: String, sha256: String?) async throws(StoreError) -> StoredObject {
         let objectKey = try objectKey(key)
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? nil
         guard let size else { throw .io(operation: "read", path: path, message: "no such file") }
         let result = try await remote(key) {
-            try await s3.uploadFile(bucket: bucket, key: objectKey, file: URL(fileURLWithPath: path))
+            try await s3.uploadFile(bucket: bucket, key: objectKey, file: URL(fileURLWithPath: path), sha256Hex: sha256)
         }
         return StoredObject(size: size, tag: result.etag)
     }

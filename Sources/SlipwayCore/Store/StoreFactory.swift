@@ -5,7 +5,8 @@ public enum StoreFactory {
         case .file(let path):
             return FileStore(root: path)
         case .s3(let bucket, let prefix):
-            return try S3Store(bucket: bucket, prefix: prefix, region: spec.region, endpoint: spec.endpoint, environment: environment)
+            return try S3Store(bucket: bucket, prefix: prefix, region: spec.region, endpoint: spec.endpoint, environment: environment,
+                               transferOptions: spec.transfer)
         }
     }
 }
