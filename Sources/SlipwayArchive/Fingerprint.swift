@@ -23,7 +23,7 @@ extension Packager {
             text.endLine()
         }
         // Files carry the walk's own lstat: one stat per entry, not two.
-        for entry in try tree.entries() {
+        try tree.forEachEntry { entry in
             switch entry.kind {
             case .directory:
                 text.line("d|", entry.relativePath)

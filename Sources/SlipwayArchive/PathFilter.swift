@@ -12,21 +12,4 @@ struct PathFilter: Sendable {
     func includes(_ path: String) -> Bool {
         include.isEmpty || include.contains { $0.matches(path) }
     }
-
-    /// Every walked directory without include globs; with them, the directories that match an
-    /// include glob themselves or contain an included entry.
-    func keepDirectories(_ directories: [String], forIncluded paths: [String]) -> [String] {
-        if include.isEmpty { return directories }
-        var needed = Set<String>()
-        for path in paths {
-            var components = path.split(separator: "/")
-            components.removeLast()
-            while !components.isEmpty {
-                let ancestor = components.joined(separator: "/")
-                if !needed.insert(ancestor).inserted { break }
-                components.removeLast()
-            }
-        }
-        return directories.filter { needed.contains($0) || includes($0) }
-    }
 }

@@ -39,10 +39,11 @@ struct FileStamp: Equatable, Sendable {
     }
 }
 
-/// Walks a source directory without following symlinks, applies the filters and returns the
-/// entries sorted bytewise by relative path: the order, and so the archive, never depends on
-/// readdir order, the machine or how many threads walked. Only metadata is held in memory,
-/// never file contents.
+/// Walks a source directory without following symlinks, applies the filters and hands over the
+/// entries one at a time, sorted bytewise by relative path: the order, and so the archive, never
+/// depends on readdir order or the machine. Memory does not grow with the tree: the walk holds
+/// the listings of the directories it is inside (one per level), never the whole tree, and never
+/// file contents.
 struct SourceTree: Sendable {
     static let ignoreFileName = ".slipwayignore"
 
@@ -50,42 +51,44 @@ struct SourceTree: Sendable {
     let filter: PathFilter
     /// Relative paths never packaged (the archive being written, when it lies inside the source).
     let skip: Set<String>
-    /// Threads that walk subtrees at once: most of a walk is the kernel answering one `fstatat`
-    /// per entry, which spreads over cores (an unchanged 20,000-file tree is fingerprinted on
-    /// every push).
+    /// With more than one, a second thread lists and stats the directories the walk will enter
+    /// next (`ListingPrefetcher`) while this one filters, hashes or packs: most of a walk is
+    /// the kernel answering one `fstatat` per entry (an unchanged 20,000-file tree is
+    /// fingerprinted on every push).
     var threads: Int = 1
 
-    func entries() throws(ArchiveError) -> [SourceEntry] {
-        let walked = try walkAll()
-        var collected = walked.files
-        let kept = filter.keepDirectories(walked.directories, forIncluded: collected.map(\.relativePath))
-        collected += kept.map { SourceEntry(relativePath: $0, kind: .directory) }
-        // Files and links already come in order (`walkOrder`, `walkAll`), so this sort only
-        // merges the directories in: the standard library's sort finds the sorted runs and
-        // merges them in linear time. Sorting indices moves machine words; sorting the entries
-        // themselves moved whole entries (strings and a multi-payload enum).
-        let order = collected.indices.sorted { Self.bytewisePrecedes(collected[$0].relativePath, collected[$1].relativePath) }
-        return order.map { collected[$0] }
+    /// Calls `body` with every entry, in bytewise order of relative paths. A fault (an
+    /// unreadable directory, a FIFO, a link out of the tree) stops the walk at that entry.
+    func forEachEntry(_ body: (SourceEntry) throws(ArchiveError) -> Void) throws(ArchiveError) {
+        guard threads > 1 else {
+            return try walk("", listings: { path throws(ArchiveError) in try sortedListing(path) }, body)
+        }
+        let prefetcher = ListingPrefetcher(tree: self)
+        defer { prefetcher.stop() }
+        try walk("", listings: { path throws(ArchiveError) in try prefetcher.next(path) }, body)
     }
 
-    /// `a.utf8.lexicographicallyPrecedes(b.utf8)` with memcmp: the generic comparison was the
-    /// largest single cost of fingerprinting an unchanged tree of 20,000 files.
+    /// `a.utf8.lexicographicallyPrecedes(b.utf8)` with memcmp.
     static func bytewisePrecedes(_ a: String, _ b: String) -> Bool {
         var a = a, b = b
         return a.withUTF8 { left in
-            b.withUTF8 { right in
-                let common = min(left.count, right.count)
-                let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
-                return order != 0 ? order < 0 : left.count < right.count
-            }
+            b.withUTF8 { right in Self.precedes(UnsafeRawBufferPointer(left), UnsafeRawBufferPointer(right)) }
         }
     }
 
-    /// The order of a directory's children that makes the depth-first walk produce files and
-    /// links in bytewise order of their relative paths: a directory sorts as its name followed by
-    /// "/", the byte that comes next in every path beneath it (so `a.txt` comes before the
-    /// contents of `a/`, as "a.txt" < "a/x"). Sorting each listing costs n·log(entries per
-    /// directory) comparisons instead of n·log(n) for the whole tree at the end.
+    static func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
+        let common = min(left.count, right.count)
+        let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+        return order != 0 ? order < 0 : left.count < right.count
+    }
+
+    /// A directory's entries with their lstat, sorted by `walkOrder`.
+    typealias Listing = [(name: [UInt8], info: stat)]
+
+    /// The order in which a directory's children are walked: a directory sorts as its name
+    /// followed by "/", the byte that comes next in every path beneath it, so the depth-first
+    /// walk meets files and links in bytewise order of their paths (`a.txt` before `a/x`,
+    /// as "a.txt" < "a/x").
     static func walkOrder(_ a: (name: [UInt8], info: stat), _ b: (name: [UInt8], info: stat)) -> Bool {
         let common = min(a.name.count, b.name.count)
         let order = a.name.withUnsafeBufferPointer { left in
@@ -100,126 +103,105 @@ struct SourceTree: Sendable {
         return next(a) < next(b)
     }
 
-    /// What a walk found: files and links in path order, and the directories the filters kept.
-    struct Walked {
-        var files: [SourceEntry] = []
-        var directories: [String] = []
-    }
-
-    /// A piece of the tree's output: one entry found while splitting, or a whole subtree.
-    private enum Piece {
-        case entry(SourceEntry)
-        case subtree(Int)
-    }
-
-    /// With one thread, one depth-first walk. With more, the top levels are listed first, breadth
-    /// first, until there are enough subtrees to share out; threads then walk whole subtrees,
-    /// taking the next one as they finish; and the pieces are put back in path order (a subtree
-    /// is a contiguous run of paths), so the result is the single walk's, entry for entry. A
-    /// tree with several faults reports one of them, not necessarily the one a single walk meets first.
-    private func walkAll() throws(ArchiveError) -> Walked {
-        var splitting = Walked()
-        var pieces: [(key: String, piece: Piece)] = []
-        var frontier = [""]
-        var depth = 0
-        while threads > 1, !frontier.isEmpty, frontier.count < threads * 8, depth < 3 {
-            var next: [String] = []
-            for directory in frontier {
-                var found = Walked()
-                try visit(directory, into: &found) { subdirectory, _ throws(ArchiveError) in next.append(subdirectory) }
-                splitting.directories += found.directories
-                pieces += found.files.map { ($0.relativePath, .entry($0)) }
-            }
-            frontier = next
-            depth += 1
-        }
-        if frontier == [""] {
-            var walked = Walked()
-            try walk("", into: &walked)
-            return walked
-        }
-        // A subtree's paths all start with its path and "/", which no other piece's path does.
-        pieces += frontier.indices.map { (frontier[$0] + "/", .subtree($0)) }
-        let subtrees = try walkInParallel(frontier)
-        var result = splitting
-        for index in pieces.indices.sorted(by: { Self.bytewisePrecedes(pieces[$0].key, pieces[$1].key) }) {
-            switch pieces[index].piece {
-            case .entry(let entry): result.files.append(entry)
-            case .subtree(let subtree):
-                result.files += subtrees[subtree].files
-                result.directories += subtrees[subtree].directories
-            }
-        }
-        return result
-    }
-
-    /// Walks each subtree whole: this thread and up to `threads - 1` more, each taking the next
-    /// subtree when done. The first failure in subtree order is thrown, so which error is
-    /// reported does not depend on which thread got there first.
-    private func walkInParallel(_ subtrees: [String]) throws(ArchiveError) -> [Walked] {
-        let results = SubtreeResults(count: subtrees.count)
-        let tree = self
-        let work: @Sendable () -> Void = {
-            while let index = results.claim() {
-                var walked = Walked()
-                do throws(ArchiveError) {
-                    try tree.walk(subtrees[index], into: &walked)
-                    results.store(index, .success(walked))
-                } catch {
-                    results.store(index, .failure(error))
-                }
-            }
-        }
-        // If the system refuses a thread, the ones running (this one at least) take its share.
-        let helpers = (1..<max(1, min(threads, subtrees.count))).compactMap { _ in NativeThread.start(work) }
-        work()
-        helpers.forEach { $0.join() }
-        return try results.outcomes().map { outcome throws(ArchiveError) in try outcome.get() }
-    }
-
-    /// Depth-first: each directory is entered where it sorts among its siblings.
-    private func walk(_ relativeDirectory: String, into walked: inout Walked) throws(ArchiveError) {
-        try visit(relativeDirectory, into: &walked) { subdirectory, walked throws(ArchiveError) in
-            try walk(subdirectory, into: &walked)
-        }
-    }
-
-    /// Lists one directory in walk order: files and links are appended to `walked.files`, and
-    /// each directory the filters keep is added to `walked.directories` and handed to `enter` in
-    /// its place.
-    private func visit(_ relativeDirectory: String, into walked: inout Walked,
-                       enter: (String, inout Walked) throws(ArchiveError) -> Void) throws(ArchiveError) {
-        let absoluteDirectory = relativeDirectory.isEmpty ? root : root + "/" + relativeDirectory
-        let listing = try POSIX.directoryEntriesWithStatus(absoluteDirectory)
+    func sortedListing(_ relativeDirectory: String) throws(ArchiveError) -> Listing {
+        let listing = try POSIX.directoryEntriesWithStatus(absolute(relativeDirectory))
         // Sorting indices moves machine words, not 144-byte stat records.
-        for index in listing.indices.sorted(by: { Self.walkOrder(listing[$0], listing[$1]) }) {
-            let (rawName, info) = listing[index]
+        return listing.indices.sorted { Self.walkOrder(listing[$0], listing[$1]) }.map { listing[$0] }
+    }
+
+    func absolute(_ relative: String) -> String { relative.isEmpty ? root : root + "/" + relative }
+
+    static func relative(_ name: String, in directory: String) -> String {
+        directory.isEmpty ? name : directory + "/" + name
+    }
+
+    /// Whether the walk enters this directory: the same test for the walk and for the prefetcher.
+    func descends(into relative: String) -> Bool {
+        !skip.contains(relative) && !filter.excludes(relative, isDirectory: true)
+    }
+
+    /// One directory, depth first. The listing is in walk order, where a directory's contents
+    /// sort at "name/"; its own entry belongs at "name", which can come earlier (before a
+    /// sibling `name.txt`). So the directories to hand over are picked out first, in plain name
+    /// order, and each is handed over as soon as the walk reaches a name after its own.
+    private func walk(_ relativeDirectory: String, listings: (String) throws(ArchiveError) -> Listing,
+                      _ body: (SourceEntry) throws(ArchiveError) -> Void) throws(ArchiveError) {
+        let listing = try listings(relativeDirectory)
+        var pending = directoryEntries(of: listing, in: relativeDirectory)[...]
+        func handOverDirectories(before key: [UInt8]?) throws(ArchiveError) {
+            while let first = pending.first, key.map({ Self.namePrecedes(first.name, $0) }) ?? true {
+                pending.removeFirst()
+                try body(SourceEntry(relativePath: first.relative, kind: .directory))
+            }
+        }
+        for (rawName, info) in listing {
             guard let name = String(validating: rawName, as: UTF8.self) else {
                 throw .nameNotUTF8(path: relativeDirectory.isEmpty ? "." : relativeDirectory)
             }
-            let relative = relativeDirectory.isEmpty ? name : relativeDirectory + "/" + name
+            let relative = Self.relative(name, in: relativeDirectory)
             if skip.contains(relative) { continue }
 
             if POSIX.isDirectory(info) {
                 guard !filter.excludes(relative, isDirectory: true) else { continue }
-                walked.directories.append(relative)
-                try enter(relative, &walked)
+                try handOverDirectories(before: rawName + [UInt8(ascii: "/")])
+                try walk(relative, listings: listings, body)
                 continue
             }
             guard !filter.excludes(relative, isDirectory: false), filter.includes(relative) else { continue }
+            try handOverDirectories(before: rawName)
 
             if POSIX.isRegular(info) {
                 let executable = (info.st_mode & 0o111) != 0
-                walked.files.append(SourceEntry(relativePath: relative,
-                                                kind: .file(size: Int64(info.st_size), executable: executable, stamp: FileStamp(info))))
+                try body(SourceEntry(relativePath: relative,
+                                     kind: .file(size: Int64(info.st_size), executable: executable, stamp: FileStamp(info))))
             } else if POSIX.isSymlink(info) {
                 let target = try POSIX.readLink(root + "/" + relative)
                 try checkContained(symlink: relative, target: target)
-                walked.files.append(SourceEntry(relativePath: relative, kind: .symlink(target: target)))
+                try body(SourceEntry(relativePath: relative, kind: .symlink(target: target)))
             } else {
                 throw .unsupportedSourceFile(path: relative, kind: POSIX.kindName(info))
             }
         }
+        try handOverDirectories(before: nil)
+    }
+
+    /// The directories of a listing that are entries of the archive, in plain name order.
+    private func directoryEntries(of listing: Listing, in relativeDirectory: String) -> [(name: [UInt8], relative: String)] {
+        var found: [(name: [UInt8], relative: String)] = []
+        for (rawName, info) in listing where POSIX.isDirectory(info) {
+            guard let name = String(validating: rawName, as: UTF8.self) else { continue }
+            let relative = Self.relative(name, in: relativeDirectory)
+            if descends(into: relative), keepsDirectory(relative) { found.append((rawName, relative)) }
+        }
+        return found.sorted { Self.namePrecedes($0.name, $1.name) }
+    }
+
+    /// Whether `a` comes before `b` bytewise (two names of one directory, or a name and a name + "/").
+    private static func namePrecedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { left in b.withUnsafeBytes { right in precedes(left, right) } }
+    }
+
+    /// Every directory the walk enters is an entry, except with include globs: then only those
+    /// that match one themselves or hold an included file or link somewhere beneath.
+    private func keepsDirectory(_ relative: String) -> Bool {
+        filter.include.isEmpty || filter.includes(relative) || holdsIncludedEntry(relative)
+    }
+
+    /// A scan that stops at the first included file or link. Faults are left to the walk, which
+    /// meets every entry this scan skips.
+    private func holdsIncludedEntry(_ relativeDirectory: String) -> Bool {
+        guard let listing = try? POSIX.directoryEntriesWithStatus(absolute(relativeDirectory)) else { return false }
+        var subdirectories: [String] = []
+        for (rawName, info) in listing {
+            guard let name = String(validating: rawName, as: UTF8.self) else { continue }
+            let relative = Self.relative(name, in: relativeDirectory)
+            if POSIX.isDirectory(info) {
+                if descends(into: relative) { subdirectories.append(relative) }
+            } else if !skip.contains(relative), !filter.excludes(relative, isDirectory: false), filter.includes(relative) {
+                return true
+            }
+        }
+        return subdirectories.contains { holdsIncludedEntry($0) }
     }
 
     private func checkContained(symlink relative: String, target: String) throws(ArchiveError) {
@@ -230,29 +212,4 @@ struct SourceTree: Sendable {
         }
         if !inside { throw .symlinkEscapesSource(path: relative, target: target) }
     }
-}
-
-/// Subtrees handed out one at a time to the walking threads, and what each walk found.
-private final class SubtreeResults: @unchecked Sendable {
-    private let lock = ThreadLock()
-    private var nextIndex = 0
-    /// Every slot is filled once all threads are joined.
-    private var slots: [Result<SourceTree.Walked, ArchiveError>]
-
-    init(count: Int) { slots = Array(repeating: .success(SourceTree.Walked()), count: count) }
-
-    /// The next subtree to walk, or nil when all are taken.
-    func claim() -> Int? {
-        lock.withLock {
-            guard nextIndex < slots.count else { return nil }
-            defer { nextIndex += 1 }
-            return nextIndex
-        }
-    }
-
-    func store(_ index: Int, _ outcome: Result<SourceTree.Walked, ArchiveError>) {
-        lock.withLock { slots[index] = outcome }
-    }
-
-    func outcomes() -> [Result<SourceTree.Walked, ArchiveError>] { lock.withLock { slots } }
 }
