@@ -2,27 +2,32 @@
 # Packaging benchmark: `slipway package` side by side with tar, pigz, zip and zstd, plus
 # `slipway push` to a file:// store (first push vs re-push of the unchanged tree).
 #
-#   bench/package.sh [--size-mb 500] [--reps 3] [--seed 1]
+#   bench/package.sh [--size-mb 500] [--files N] [--reps 3] [--seed 1]
 #   SKIP_BUILD=1 bench/package.sh ...    # reuse .build-bench/release/slipway as is
 #
-# Results: printed, and written to bench/out/package-<size>mb.md (+ .json per comparison).
+# --files: how many files the tree holds (default 40 per MB: 20,000 for 500 MB); many small
+# files show whether memory stays flat as the tree grows.
+# Results: printed, and written to bench/out/package-<size>mb[-<files>files].md (+ .json per comparison).
 # What is measured and why: docs/benchmarks.md.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 
-SIZE_MB=500 REPS=3 SEED=1
+SIZE_MB=500 REPS=3 SEED=1 FILE_COUNT=""
 while (($#)); do
     case "$1" in
         --size-mb) SIZE_MB="$2"; shift 2 ;;
+        --files) FILE_COUNT="$2"; shift 2 ;;
         --reps) REPS="$2"; shift 2 ;;
         --seed) SEED="$2"; shift 2 ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
 
 build_slipway
-TREE="$(ensure_tree "$SIZE_MB" "$SEED")"
+TREE="$(ensure_tree "$SIZE_MB" "$SEED" "$FILE_COUNT")"
+# Result files are named after the tree: package-500mb, or package-200mb-200000files.
+NAME="${SIZE_MB}mb${FILE_COUNT:+-${FILE_COUNT}files}"
 mkdir -p "$CACHE" "$OUT"
 WORK="$(mktemp -d "$CACHE/package-run.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
@@ -51,7 +56,7 @@ BYTES=$(du -sb "$TREE" | cut -f1)
 log "tree $TREE: $FILES files, $BYTES bytes; warming the page cache"
 warm_cache "$TREE"
 
-RESULTS="$OUT/package-${SIZE_MB}mb.md"
+RESULTS="$OUT/package-${NAME}.md"
 {
     echo "### Packaging: ${SIZE_MB} MB tree ($FILES files, $BYTES bytes, seed $SEED)"
     echo
@@ -64,7 +69,7 @@ RESULTS="$OUT/package-${SIZE_MB}mb.md"
 fresh() { printf 'rm -f %q && sync' "$1"; }
 
 log "tgz"
-"${HARNESS[@]}" --title "tgz (gzip level 6)" --reps "$REPS" --json "$OUT/package-${SIZE_MB}mb-tgz.json" \
+"${HARNESS[@]}" --title "tgz (gzip level 6)" --reps "$REPS" --json "$OUT/package-${NAME}-tgz.json" \
     --tool "slipway package (tgz)" --cmd "$SLIPWAY package $PROJECT/pipelines/tgz.yml -o $ARCH/slipway.tgz" \
         --out "$ARCH/slipway.tgz" --before "$(fresh "$ARCH/slipway.tgz")" \
     --tool "tar czf" --cmd "tar czf $ARCH/tar.tgz -C $TREE ." \
@@ -74,7 +79,7 @@ log "tgz"
     | tee -a "$RESULTS"
 
 log "zip"
-"${HARNESS[@]}" --title "zip (deflate level 6)" --reps "$REPS" --json "$OUT/package-${SIZE_MB}mb-zip.json" \
+"${HARNESS[@]}" --title "zip (deflate level 6)" --reps "$REPS" --json "$OUT/package-${NAME}-zip.json" \
     --tool "slipway package (zip)" --cmd "$SLIPWAY package $PROJECT/pipelines/zip.yml -o $ARCH/slipway.zip" \
         --out "$ARCH/slipway.zip" --before "$(fresh "$ARCH/slipway.zip")" \
     --tool "zip -qr" --cmd "zip -qr $ARCH/zip.zip ." --cwd "$TREE" \
@@ -82,7 +87,7 @@ log "zip"
     | tee -a "$RESULTS"
 
 log "tzst"
-"${HARNESS[@]}" --title "tzst (zstd level 3)" --reps "$REPS" --json "$OUT/package-${SIZE_MB}mb-tzst.json" \
+"${HARNESS[@]}" --title "tzst (zstd level 3)" --reps "$REPS" --json "$OUT/package-${NAME}-tzst.json" \
     --tool "slipway package (tzst)" --cmd "$SLIPWAY package $PROJECT/pipelines/tzst.yml -o $ARCH/slipway.tzst" \
         --out "$ARCH/slipway.tzst" --before "$(fresh "$ARCH/slipway.tzst")" \
     --tool "tar --zstd -cf" --cmd "tar --zstd -cf $ARCH/tar.tzst -C $TREE ." \
@@ -96,7 +101,7 @@ log "tzst"
 # sure it exists, whatever order the harness runs the two in), so it fingerprints the tree,
 # finds the archive in the store and uploads nothing.
 log "push to a file:// store"
-"${HARNESS[@]}" --title "slipway push, file:// store (tgz)" --reps "$REPS" --json "$OUT/package-${SIZE_MB}mb-push.json" \
+"${HARNESS[@]}" --title "slipway push, file:// store (tgz)" --reps "$REPS" --json "$OUT/package-${NAME}-push.json" \
     --tool "slipway push: first push (empty store, cold cache)" --cmd "$SLIPWAY push $PUSH_YML" \
         --before "rm -rf $WORK/push-store $WORK/push/.slipway && sync" \
     --tool "slipway push: re-push of the unchanged tree" --cmd "$SLIPWAY push $PUSH_YML" \
@@ -125,8 +130,8 @@ STORED=$(find "$WORK/push-store" -type f -name '*.tar.gz' -printf '%s\n' | head 
     echo
     echo "**Targets**"
     echo
-    python3 "$BENCH/lib/targets.py" "$OUT/package-${SIZE_MB}mb-tgz.json" "$OUT/package-${SIZE_MB}mb-tzst.json" \
-        "$OUT/package-${SIZE_MB}mb-zip.json" "$OUT/package-${SIZE_MB}mb-push.json" \
+    python3 "$BENCH/lib/targets.py" "$OUT/package-${NAME}-tgz.json" "$OUT/package-${NAME}-tzst.json" \
+        "$OUT/package-${NAME}-zip.json" "$OUT/package-${NAME}-push.json" \
         --wall-ratio "tgz speed" "slipway package (tgz)" "tar czf" 1.0 \
         --size-ratio "tgz size" "slipway package (tgz)" "tar czf" 1.0 \
         --wall-ratio "tzst speed" "slipway package (tzst)" "tar --zstd -cf" 1.0 \

@@ -10,7 +10,8 @@ extension Packager {
     /// and the options. Equal fingerprints mean an unchanged tree, so a caller may reuse the
     /// archive made last time instead of reading every byte again; any edit, touch, chmod or
     /// rename changes it. Costs one lstat per entry.
-    public static func fingerprint(source: String, options: PackageOptions = PackageOptions()) throws(ArchiveError) -> String {
+    /// The same walk counts the tree's files and bytes, which packaging can reuse for progress.
+    public static func fingerprint(source: String, options: PackageOptions = PackageOptions()) throws(ArchiveError) -> TreeFingerprint {
         let root = try POSIX.realPath(source)
         let tree = SourceTree(root: root, filter: try makeFilter(root: root, options: options), skip: [],
                               threads: threadCount(options))
@@ -22,22 +23,26 @@ extension Packager {
             text.append(FileStamp(ignore))
             text.endLine()
         }
+        var totals = PackageTotals()
         // Files carry the walk's own lstat: one stat per entry, not two.
         try tree.forEachEntry { entry in
             switch entry.kind {
             case .directory:
                 text.line("d|", entry.relativePath)
             case .file(let size, let executable, let stamp):
+                totals.files += 1
+                totals.bytes += size
                 text.append("f|", entry.relativePath, "|")
                 text.append(size)
                 text.append(executable ? "|true|" : "|false|")
                 text.append(stamp)
                 text.endLine()
             case .symlink(let target):
+                totals.files += 1
                 text.line("l|", entry.relativePath, "|", target)
             }
         }
-        return text.digest()
+        return TreeFingerprint(digest: text.digest(), totals: totals)
     }
 }
 

@@ -41,6 +41,24 @@ public struct PackageResult: Sendable, Equatable {
 
 /// Progress of a packaging run, reported at most every `Packager.progressInterval` seconds
 /// plus once at the very end (where `filesDone == filesTotal`).
+/// How many files (and links) a tree holds and how many bytes its files hold.
+public struct PackageTotals: Sendable, Hashable {
+    public var files = 0
+    public var bytes: Int64 = 0
+
+    public init(files: Int = 0, bytes: Int64 = 0) {
+        self.files = files
+        self.bytes = bytes
+    }
+}
+
+/// A tree's fingerprint (see `Packager.fingerprint`) and what the same walk counted.
+public struct TreeFingerprint: Sendable, Hashable {
+    /// Hex SHA-256: equal digests mean an unchanged tree.
+    public let digest: String
+    public let totals: PackageTotals
+}
+
 public struct PackageProgress: Sendable, Equatable {
     public let filesDone: Int
     public let filesTotal: Int

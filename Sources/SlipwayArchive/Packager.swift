@@ -27,7 +27,10 @@ public struct Packager {
     /// Packages `source` into `output` (written to a temporary sibling, renamed on success).
     /// The archive file itself is skipped if it lies inside `source`.
     @discardableResult
+    /// `totals`: what the caller already knows of the tree (from `fingerprint`), for progress;
+    /// without it, and with a `progress` handler, a first walk counts them.
     public static func package(source: String, to output: String, options: PackageOptions = PackageOptions(),
+                               totals knownTotals: PackageTotals? = nil,
                                progress: (@Sendable (PackageProgress) -> Void)? = nil) throws(ArchiveError) -> PackageResult {
         // A symlink to a directory is accepted as the root; realpath resolves it below.
         guard let rootInfo = POSIX.lstat(source), POSIX.isDirectory(rootInfo) || POSIX.isSymlink(rootInfo) else {
@@ -51,7 +54,11 @@ public struct Packager {
         let tree = SourceTree(root: root, filter: try makeFilter(root: root, options: options),
                               skip: pathsInside(root: root, [finalPath, temporaryPath]), threads: threadCount(options))
         let sink = HashingFileSink(fd: fd, path: temporaryPath)
-        let counts = try write(tree, root: root, sink: sink, options: options, progress: progress)
+        // The entries are never all held at once (memory stays flat whatever the tree size), so
+        // progress totals come from the caller or from a walk of their own.
+        var totals = PackageTotals()
+        if let knownTotals { totals = knownTotals } else if progress != nil { totals = try tree.totals() }
+        let counts = try write(tree, root: root, sink: sink, options: options, totals: totals, progress: progress)
 
         guard fchmod(fd, 0o644) == 0 else {
             throw .io(operation: "chmod", path: temporaryPath, message: POSIX.errorMessage())
@@ -85,7 +92,7 @@ public struct Packager {
     }
 
     private static func write(_ tree: SourceTree, root: String, sink: HashingFileSink,
-                              options: PackageOptions,
+                              options: PackageOptions, totals: PackageTotals,
                               progress: (@Sendable (PackageProgress) -> Void)?) throws(ArchiveError) -> (files: Int, directories: Int) {
         let threads = threadCount(options)
         if options.format == .tzst {
@@ -93,22 +100,22 @@ public struct Packager {
             let level = try ArchiveWriterSetup.compressionLevel(for: .tzst, requested: options.compressionLevel) ?? 3
             let zstd = try ZstdStreamWriter(destination: sink, path: sink.path, level: level)
             defer { zstd.shutDown() }
-            return try write(tree, root: root, into: zstd, options: options, progress: progress)
+            return try write(tree, root: root, into: zstd, options: options, totals: totals, progress: progress)
         }
         guard options.format == .tgz else {
-            return try write(tree, root: root, into: sink, options: options, progress: progress)
+            return try write(tree, root: root, into: sink, options: options, totals: totals, progress: progress)
         }
         // libarchive writes plain tar into the parallel gzip stage, which feeds the file sink.
         let level = try ArchiveWriterSetup.compressionLevel(for: .tgz, requested: options.compressionLevel) ?? 6
         let gzip = try ParallelGzipWriter(destination: sink, path: sink.path, level: level, threads: threads)
         defer { gzip.shutDown() }
-        return try write(tree, root: root, into: gzip, options: options, progress: progress)
+        return try write(tree, root: root, into: gzip, options: options, totals: totals, progress: progress)
     }
 
     /// `output` is a parameter, hence alive until libarchive (which only holds an unretained
     /// pointer to it) is freed at the end of this call.
     private static func write(_ tree: SourceTree, root: String, into output: any ArchiveByteSink,
-                              options: PackageOptions,
+                              options: PackageOptions, totals: PackageTotals,
                               progress: (@Sendable (PackageProgress) -> Void)?) throws(ArchiveError) -> (files: Int, directories: Int) {
         guard let writer = archive_write_new() else {
             throw .libarchive(operation: "create writer", message: "out of memory")
@@ -119,20 +126,8 @@ public struct Packager {
             throw output.failure ?? Libarchive.fail(writer, "open archive")
         }
 
-        // Totals for progress come from a first walk: the entries are never all held at once,
-        // so memory stays flat whatever the tree size (one more lstat per entry, ≈1% of the time).
-        var fileTotal = 0
-        var byteTotal: Int64 = 0
+        let fileTotal = totals.files, byteTotal = totals.bytes
         var directoryCount = 0
-        if progress != nil {
-            try tree.forEachEntry { entry in
-                switch entry.kind {
-                case .directory: break
-                case .file(let size, _, _): fileTotal += 1; byteTotal += size
-                case .symlink: fileTotal += 1
-                }
-            }
-        }
         var throttle = ProgressThrottle(interval: progressInterval, report: progress)
         var filesDone = 0
         var bytesDone: Int64 = 0

@@ -68,6 +68,19 @@ struct SourceTree: Sendable {
         try walk("", listings: { path throws(ArchiveError) in try prefetcher.next(path) }, body)
     }
 
+    /// The files (and links) and file bytes the walk hands over.
+    func totals() throws(ArchiveError) -> PackageTotals {
+        var totals = PackageTotals()
+        try forEachEntry { entry in
+            switch entry.kind {
+            case .directory: break
+            case .file(let size, _, _): totals.files += 1; totals.bytes += size
+            case .symlink: totals.files += 1
+            }
+        }
+        return totals
+    }
+
     /// `a.utf8.lexicographicallyPrecedes(b.utf8)` with memcmp.
     static func bytewisePrecedes(_ a: String, _ b: String) -> Bool {
         var a = a, b = b

@@ -87,6 +87,18 @@ import Testing
         #expect(last == PackageProgress(filesDone: 20, filesTotal: 20, bytesDone: 190, bytesTotal: 190))
         #expect(reports.all.map(\.filesDone) == reports.all.map(\.filesDone).sorted())
     }
+
+    /// A caller that fingerprinted the tree hands its totals over, sparing packaging a walk.
+    @Test func progressUsesTheFingerprintsTotals() throws {
+        let scratch = try Scratch()
+        let tree = try TreeBuilder(scratch.sub("src"))
+        for index in 0..<12 { try tree.file("d\(index % 3)/f\(index)", String(repeating: "y", count: index)) }
+        let fingerprint = try Packager.fingerprint(source: scratch.sub("src"))
+        #expect(fingerprint.totals == PackageTotals(files: 12, bytes: 66))
+        let reports = Reports()
+        try Packager.package(source: scratch.sub("src"), to: scratch.sub("p.tgz"), totals: fingerprint.totals) { reports.append($0) }
+        #expect(reports.all.last == PackageProgress(filesDone: 12, filesTotal: 12, bytesDone: 66, bytesTotal: 66))
+    }
 }
 
 final class Reports: @unchecked Sendable {

@@ -24,13 +24,13 @@ build_slipway() {
 }
 
 # ensure_tree SIZE_MB SEED -> prints the tree's path; generates it once, then reuses it.
-ensure_tree() {
-    local size="$1" seed="$2"
-    local tree="$CACHE/tree-${size}mb-seed${seed}-v1"
+ensure_tree() {  # ensure_tree SIZE_MB SEED [FILES]
+    local size="$1" seed="$2" files="${3:-}"
+    local tree="$CACHE/tree-${size}mb-seed${seed}${files:+-${files}files}-v1"
     mkdir -p "$CACHE"
     if [[ ! -d "$tree" ]]; then
         log "generating $tree (once; cached for later runs)"
-        python3 "$BENCH/gen_tree.py" "$tree" --size-mb "$size" --seed "$seed" >&2
+        python3 "$BENCH/gen_tree.py" "$tree" --size-mb "$size" --seed "$seed" ${files:+--files "$files"} >&2
     fi
     printf '%s\n' "$tree"
 }

@@ -49,7 +49,7 @@ public struct RevisionPusher: Sendable {
         let fingerprint = try? Packager.fingerprint(source: pipeline.revision.source, options: options)
         let cache = FingerprintCache(path: workDirectory + "/cache/fingerprints.json")
 
-        if output == nil, let fingerprint, let known = cache.lookup(fingerprint),
+        if output == nil, let fingerprint, let known = cache.lookup(fingerprint.digest),
            FileManager.default.fileExists(atPath: known.path),
            (try? FileManager.default.attributesOfItem(atPath: known.path)[.size] as? Int64) == known.metadata.size {
             sink.emit(.info("tree unchanged since \(known.metadata.shortID) was packaged: reusing \(known.path)", scope: scope))
@@ -61,7 +61,8 @@ public struct RevisionPusher: Sendable {
         let result: PackageResult
         do {
             let sink = self.sink, scope = self.scope
-            result = try Packager.package(source: pipeline.revision.source, to: output ?? temporary, options: options) { progress in
+            result = try Packager.package(source: pipeline.revision.source, to: output ?? temporary, options: options,
+                                          totals: fingerprint?.totals) { progress in
                 guard progress.bytesTotal > 64 << 20 else { return }
                 let percent = progress.bytesTotal == 0 ? 100 : Int(progress.bytesDone * 100 / progress.bytesTotal)
                 sink.emit(.stageProgress(scope: scope, message: "packaging: \(percent)% (\(progress.filesDone)/\(progress.filesTotal) files)"))
@@ -81,7 +82,7 @@ public struct RevisionPusher: Sendable {
         let metadata = RevisionMetadata(sha256: result.sha256, pipeline: pipeline.name, format: format, size: result.size,
                                         fileCount: result.fileCount, gitCommit: gitCommit, createdAt: Date(),
                                         key: RevisionLayout.archiveKey(sha256: result.sha256, format: format))
-        if output == nil, let fingerprint { cache.record(fingerprint, path: path, metadata: metadata) }
+        if output == nil, let fingerprint { cache.record(fingerprint.digest, path: path, metadata: metadata) }
         sink.emit(.stepFinished(scope: scope, status: .succeeded, duration: seconds(since: started),
                                 message: "\(metadata.shortID): \(result.fileCount) files, \(ByteCount.format(result.size))"))
         return Packaged(path: path, metadata: metadata, reused: false)
