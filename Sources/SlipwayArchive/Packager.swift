@@ -25,10 +25,10 @@ public struct Packager {
     public static let progressInterval = 0.1
 
     /// Packages `source` into `output` (written to a temporary sibling, renamed on success).
-    /// The archive file itself is skipped if it lies inside `source`.
+    /// The archive file itself is skipped if it lies inside `source`. `totals`: what the caller
+    /// already knows of the tree (from `fingerprint`), for progress; without it, and with a
+    /// `progress` handler, a first walk counts them.
     @discardableResult
-    /// `totals`: what the caller already knows of the tree (from `fingerprint`), for progress;
-    /// without it, and with a `progress` handler, a first walk counts them.
     public static func package(source: String, to output: String, options: PackageOptions = PackageOptions(),
                                totals knownTotals: PackageTotals? = nil,
                                progress: (@Sendable (PackageProgress) -> Void)? = nil) throws(ArchiveError) -> PackageResult {

@@ -81,14 +81,8 @@ struct SourceTree: Sendable {
         return totals
     }
 
-    /// `a.utf8.lexicographicallyPrecedes(b.utf8)` with memcmp.
-    static func bytewisePrecedes(_ a: String, _ b: String) -> Bool {
-        var a = a, b = b
-        return a.withUTF8 { left in
-            b.withUTF8 { right in Self.precedes(UnsafeRawBufferPointer(left), UnsafeRawBufferPointer(right)) }
-        }
-    }
-
+    /// `left.lexicographicallyPrecedes(right)` with memcmp: the generic comparison was the
+    /// largest single cost of ordering a tree of 20,000 files.
     static func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
         let common = min(left.count, right.count)
         let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
@@ -152,15 +146,13 @@ struct SourceTree: Sendable {
                 throw .nameNotUTF8(path: relativeDirectory.isEmpty ? "." : relativeDirectory)
             }
             let relative = Self.relative(name, in: relativeDirectory)
-            if skip.contains(relative) { continue }
-
             if POSIX.isDirectory(info) {
-                guard !filter.excludes(relative, isDirectory: true) else { continue }
+                guard descends(into: relative) else { continue }
                 try handOverDirectories(before: rawName + [UInt8(ascii: "/")])
                 try walk(relative, listings: listings, body)
                 continue
             }
-            guard !filter.excludes(relative, isDirectory: false), filter.includes(relative) else { continue }
+            guard !skip.contains(relative), !filter.excludes(relative, isDirectory: false), filter.includes(relative) else { continue }
             try handOverDirectories(before: rawName)
 
             if POSIX.isRegular(info) {

@@ -11,7 +11,8 @@ import Testing
         for left in names {
             for right in names {
                 let expected = left.utf8.lexicographicallyPrecedes(right.utf8)
-                #expect(SourceTree.bytewisePrecedes(left, right) == expected, "\(left.debugDescription) < \(right.debugDescription)")
+                let fast = Array(left.utf8).withUnsafeBytes { l in Array(right.utf8).withUnsafeBytes { r in SourceTree.precedes(l, r) } }
+                #expect(fast == expected, "\(left.debugDescription) < \(right.debugDescription)")
             }
         }
     }
