@@ -14,7 +14,8 @@ enum ArchiveWriterSetup {
 
     /// For `.tgz` and `.tzst` libarchive writes a plain tar stream, compressed by the caller.
     static func configure(_ writer: OpaquePointer, format: ArchiveFormat, compressionLevel: Int?) throws(ArchiveError) {
-        let level = try self.compressionLevel(for: format, requested: compressionLevel)
+        // Validates the level; the compressor stages after libarchive apply it.
+        _ = try self.compressionLevel(for: format, requested: compressionLevel)
         if format != .tar {
             // libarchive pads its output to 10 KiB blocks by default, also AFTER a compressor:
             // zeros after a zstd frame make readers fail, and they bloat every archive.
@@ -23,9 +24,8 @@ enum ArchiveWriterSetup {
         }
         switch format {
         case .zip:
-            try check(archive_write_set_format_zip(writer), writer, "select zip format")
-            if let level { try Libarchive.setFormatOption(writer, "zip", "compression-level", String(level)) }
-            return
+            // Written by ZipStreamWriter, which keeps the central directory out of memory.
+            throw .invalidOption("zip archives are not written through libarchive")
         case .tar, .tgz, .tzst:
             // GNU tar format: names are stored as the raw bytes we pass, whatever the process
             // locale (pax converts non-ASCII names through the locale, and its hdrcharset=BINARY

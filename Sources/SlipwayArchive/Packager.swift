@@ -102,6 +102,25 @@ public struct Packager {
             defer { zstd.shutDown() }
             return try write(tree, root: root, into: zstd, options: options, totals: totals, progress: progress)
         }
+        if options.format == .zip {
+            let level = try ArchiveWriterSetup.compressionLevel(for: .zip, requested: options.compressionLevel) ?? 6
+            let zip = try ZipStreamWriter(output: sink, outputPath: sink.path, level: level,
+                                          spoolDirectory: POSIX.parentDirectory(of: sink.path))
+            let counts = try writeEntries(tree, root: root, totals: totals, progress: progress) { item throws(ArchiveError) in
+                switch item.kind {
+                case .directory: try zip.addDirectory(item.relativePath)
+                case .symlink(let target): try zip.addSymlink(item.relativePath, target: target)
+                case .file(let size, let executable, _): try zip.beginFile(item.relativePath, executable: executable, size: size)
+                }
+            } data: { chunk throws(ArchiveError) in
+                try zip.write(chunk)
+            } end: { item throws(ArchiveError) in
+                if case .file = item.kind { try zip.endFile() }
+            }
+            try zip.finish()
+            guard sink.finish() else { throw sink.failure ?? .io(operation: "write", path: sink.path, message: "cannot finish") }
+            return counts
+        }
         guard options.format == .tgz else {
             return try write(tree, root: root, into: sink, options: options, totals: totals, progress: progress)
         }
@@ -126,6 +145,32 @@ public struct Packager {
             throw output.failure ?? Libarchive.fail(writer, "open archive")
         }
 
+        let entry = archive_entry_new()
+        defer { archive_entry_free(entry) }
+        let counts = try writeEntries(tree, root: root, totals: totals, progress: progress) { item throws(ArchiveError) in
+            archive_entry_clear(entry)
+            fillHeader(entry, for: item)
+            guard archive_write_header(writer, entry) == ARCHIVE_OK else {
+                throw output.failure ?? Libarchive.fail(writer, "write header of \"\(item.relativePath)\"")
+            }
+        } data: { chunk throws(ArchiveError) in
+            guard archive_write_data(writer, chunk.baseAddress, chunk.count) == chunk.count else {
+                throw output.failure ?? Libarchive.fail(writer, "write data")
+            }
+        } end: { _ throws(ArchiveError) in }
+        guard archive_write_close(writer) == ARCHIVE_OK else {
+            throw output.failure ?? Libarchive.fail(writer, "finish archive")
+        }
+        return counts
+    }
+
+    /// The walk every format shares: each entry is begun, a file's bytes are streamed in
+    /// `chunkSize` pieces, the entry is ended; progress is reported as bytes go by.
+    private static func writeEntries(_ tree: SourceTree, root: String, totals: PackageTotals,
+                                     progress: (@Sendable (PackageProgress) -> Void)?,
+                                     begin: (SourceEntry) throws(ArchiveError) -> Void,
+                                     data: (UnsafeRawBufferPointer) throws(ArchiveError) -> Void,
+                                     end: (SourceEntry) throws(ArchiveError) -> Void) throws(ArchiveError) -> (files: Int, directories: Int) {
         let fileTotal = totals.files, byteTotal = totals.bytes
         var directoryCount = 0
         var throttle = ProgressThrottle(interval: progressInterval, report: progress)
@@ -133,23 +178,18 @@ public struct Packager {
         var bytesDone: Int64 = 0
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
         defer { buffer.deallocate() }
-        let entry = archive_entry_new()
-        defer { archive_entry_free(entry) }
 
         try tree.forEachEntry { item throws(ArchiveError) in
-            archive_entry_clear(entry)
-            fillHeader(entry, for: item, format: options.format)
-            guard archive_write_header(writer, entry) == ARCHIVE_OK else {
-                throw output.failure ?? Libarchive.fail(writer, "write header of \"\(item.relativePath)\"")
-            }
+            try begin(item)
             if case .file(let size, _, _) = item.kind {
-                try copyFile(root + "/" + item.relativePath, relativePath: item.relativePath, size: size,
-                             into: writer, output: output, buffer: buffer) { count in
-                    bytesDone += Int64(count)
+                try copyFile(root + "/" + item.relativePath, relativePath: item.relativePath, size: size, buffer: buffer) { chunk throws(ArchiveError) in
+                    try data(chunk)
+                    bytesDone += Int64(chunk.count)
                     throttle.offer(PackageProgress(filesDone: filesDone, filesTotal: fileTotal,
                                                    bytesDone: bytesDone, bytesTotal: byteTotal))
                 }
             }
+            try end(item)
             if case .directory = item.kind {
                 directoryCount += 1
                 return
@@ -158,21 +198,16 @@ public struct Packager {
             throttle.offer(PackageProgress(filesDone: filesDone, filesTotal: fileTotal,
                                            bytesDone: bytesDone, bytesTotal: byteTotal))
         }
-        guard archive_write_close(writer) == ARCHIVE_OK else {
-            throw output.failure ?? Libarchive.fail(writer, "finish archive")
-        }
         throttle.offer(PackageProgress(filesDone: filesDone, filesTotal: max(fileTotal, filesDone),
                                        bytesDone: bytesDone, bytesTotal: max(byteTotal, bytesDone)), final: true)
         return (filesDone, directoryCount)
     }
 
-    private static func fillHeader(_ entry: OpaquePointer?, for item: SourceEntry, format: ArchiveFormat) {
+    private static func fillHeader(_ entry: OpaquePointer?, for item: SourceEntry) {
         archive_entry_set_pathname(entry, item.relativePath)
         archive_entry_set_uid(entry, 0)
         archive_entry_set_gid(entry, 0)
-        if format != .zip {
-            archive_entry_set_mtime(entry, time_t(fixedModificationTime), 0)
-        }
+        archive_entry_set_mtime(entry, time_t(fixedModificationTime), 0)
         switch item.kind {
         case .directory:
             archive_entry_set_filetype(entry, UInt32(SLIPWAY_AE_IFDIR))
@@ -190,9 +225,8 @@ public struct Packager {
 
     /// Streams one file in `chunkSize` pieces. The header already promised `size` bytes, so a
     /// file that shrinks or grows meanwhile is an error rather than a silently padded entry.
-    private static func copyFile(_ path: String, relativePath: String, size: Int64, into writer: OpaquePointer,
-                                 output: any ArchiveByteSink, buffer: UnsafeMutableRawBufferPointer,
-                                 onChunk: (Int) -> Void) throws(ArchiveError) {
+    private static func copyFile(_ path: String, relativePath: String, size: Int64, buffer: UnsafeMutableRawBufferPointer,
+                                 onChunk: (UnsafeRawBufferPointer) throws(ArchiveError) -> Void) throws(ArchiveError) {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw .io(operation: "open", path: path, message: POSIX.errorMessage()) }
         defer { close(fd) }
@@ -209,11 +243,8 @@ public struct Packager {
                 return
             }
             if count == 0 { throw .fileChangedWhileReading(path: relativePath) }
-            guard archive_write_data(writer, buffer.baseAddress, count) == count else {
-                throw output.failure ?? Libarchive.fail(writer, "write data of \"\(relativePath)\"")
-            }
+            try onChunk(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             remaining -= Int64(count)
-            onChunk(count)
         }
     }
 
