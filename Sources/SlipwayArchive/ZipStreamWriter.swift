@@ -82,16 +82,26 @@ final class ZipStreamWriter {
     }
 
     func addDirectory(_ path: String) throws(ArchiveError) {
-        try addStored(name: Array((path + "/").utf8), mode: UInt32(S_IFDIR) | 0o755, content: [])
+        try addStored(name: Self.checkedName(path + "/"), mode: UInt32(S_IFDIR) | 0o755, content: [])
     }
 
     func addSymlink(_ path: String, target: String) throws(ArchiveError) {
-        try addStored(name: Array(path.utf8), mode: UInt32(S_IFLNK) | 0o777, content: Array(target.utf8))
+        try addStored(name: Self.checkedName(path), mode: UInt32(S_IFLNK) | 0o777, content: Array(target.utf8))
+    }
+
+    /// A zip name field holds at most 65,535 bytes (a walk cannot reach such paths: the kernel
+    /// refuses paths over 4,096 bytes first; this keeps a field from ever being cut short).
+    private static func checkedName(_ path: String) throws(ArchiveError) -> [UInt8] {
+        let name = Array(path.utf8)
+        guard name.count <= 0xFFFF else {
+            throw .invalidOption("\(path.prefix(80))…: a name longer than 65,535 bytes cannot be stored in a zip")
+        }
+        return name
     }
 
     /// Starts a file of `size` bytes (from the walk's lstat: it decides whether the entry needs Zip64).
     func beginFile(_ path: String, executable: Bool, size: Int64) throws(ArchiveError) {
-        let name = Array(path.utf8)
+        let name = try Self.checkedName(path)
         let zip64 = size > zip64Above
         let open = OpenFile(name: name, mode: UInt32(S_IFREG) | (executable ? 0o755 : 0o644), headerOffset: offset, zip64: zip64)
         var header = ZipBytes()
