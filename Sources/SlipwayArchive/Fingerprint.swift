@@ -30,17 +30,15 @@ extension Packager {
             case .directory:
                 text.line("d|", entry.relativePath)
             case .file(let size, let executable, let stamp):
-                totals.files += 1
-                totals.bytes += size
                 text.append("f|", entry.relativePath, "|")
                 text.append(size)
                 text.append(executable ? "|true|" : "|false|")
                 text.append(stamp)
                 text.endLine()
             case .symlink(let target):
-                totals.files += 1
                 text.line("l|", entry.relativePath, "|", target)
             }
+            totals.count(entry)
         }
         return TreeFingerprint(digest: text.digest(), totals: totals)
     }

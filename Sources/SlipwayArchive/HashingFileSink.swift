@@ -32,19 +32,8 @@ final class HashingFileSink: ArchiveByteSink {
     func finish() -> Bool { failure == nil && flush() }
 
     private func flush() -> Bool {
-        var offset = 0
-        let ok = pending.withUnsafeBytes { raw -> Bool in
-            while offset < raw.count {
-                let written = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = .io(operation: "write", path: path, message: POSIX.errorMessage())
-                    return false
-                }
-                offset += written
-            }
-            return true
-        }
+        let ok = pending.withUnsafeBytes { POSIX.writeAll(fd, $0) }
+        if !ok { failure = .io(operation: "write", path: path, message: POSIX.errorMessage()) }
         pending.removeAll(keepingCapacity: true)
         return ok
     }

@@ -52,6 +52,17 @@ public struct PackageTotals: Sendable, Hashable {
     }
 }
 
+extension PackageTotals {
+    /// Adds one walked entry: files and links count, and files' bytes.
+    mutating func count(_ entry: SourceEntry) {
+        switch entry.kind {
+        case .directory: break
+        case .file(let size, _, _): files += 1; bytes += size
+        case .symlink: files += 1
+        }
+    }
+}
+
 /// A tree's fingerprint (see `Packager.fingerprint`) and what the same walk counted.
 public struct TreeFingerprint: Sendable, Hashable {
     /// Hex SHA-256: equal digests mean an unchanged tree.

@@ -107,11 +107,11 @@ final class ParallelGzipWriter: ArchiveByteSink {
         queue.submit(filling)
         filling += 1
         guard writeCompressedBlocks(waitingThrough: filling - 1) else { return false }
-        var trailer: [UInt8] = []
-        for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: checksum >> UInt(shift))) }
+        var trailer = LittleEndianBytes()
+        trailer.u32(UInt32(truncatingIfNeeded: checksum))
         // ISIZE is the input size modulo 2^32, as RFC 1952 specifies.
-        for shift in stride(from: 0, to: 32, by: 8) { trailer.append(UInt8(truncatingIfNeeded: inputSize >> UInt64(shift))) }
-        guard trailer.withUnsafeBytes({ destination.append($0) }) else { return false }
+        trailer.u32(UInt32(truncatingIfNeeded: inputSize))
+        guard trailer.bytes.withUnsafeBytes({ destination.append($0) }) else { return false }
         return destination.finish()
     }
 

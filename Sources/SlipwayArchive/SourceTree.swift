@@ -71,22 +71,21 @@ struct SourceTree: Sendable {
     /// The files (and links) and file bytes the walk hands over.
     func totals() throws(ArchiveError) -> PackageTotals {
         var totals = PackageTotals()
-        try forEachEntry { entry in
-            switch entry.kind {
-            case .directory: break
-            case .file(let size, _, _): totals.files += 1; totals.bytes += size
-            case .symlink: totals.files += 1
-            }
-        }
+        try forEachEntry { totals.count($0) }
         return totals
     }
 
     /// `left.lexicographicallyPrecedes(right)` with memcmp: the generic comparison was the
     /// largest single cost of ordering a tree of 20,000 files.
     static func precedes(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Bool {
-        let common = min(left.count, right.count)
-        let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
+        let order = commonPrefixOrder(left, right)
         return order != 0 ? order < 0 : left.count < right.count
+    }
+
+    /// memcmp over the bytes both have: negative, zero (one is a prefix of the other) or positive.
+    private static func commonPrefixOrder(_ left: UnsafeRawBufferPointer, _ right: UnsafeRawBufferPointer) -> Int32 {
+        let common = min(left.count, right.count)
+        return common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
     }
 
     /// A directory's entries with their lstat, sorted by `walkOrder`.
@@ -97,11 +96,9 @@ struct SourceTree: Sendable {
     /// walk meets files and links in bytewise order of their paths (`a.txt` before `a/x`,
     /// as "a.txt" < "a/x").
     static func walkOrder(_ a: (name: [UInt8], info: stat), _ b: (name: [UInt8], info: stat)) -> Bool {
-        let common = min(a.name.count, b.name.count)
-        let order = a.name.withUnsafeBufferPointer { left in
-            b.name.withUnsafeBufferPointer { right in common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common) }
-        }
+        let order = a.name.withUnsafeBytes { left in b.name.withUnsafeBytes { right in commonPrefixOrder(left, right) } }
         if order != 0 { return order < 0 }
+        let common = min(a.name.count, b.name.count)
         // One name is a prefix of the other (names in one directory differ): compare the byte
         // after the prefix, where a directory contributes "/" and a file or link ends (-1).
         func next(_ entry: (name: [UInt8], info: stat)) -> Int {
@@ -125,6 +122,12 @@ struct SourceTree: Sendable {
     /// Whether the walk enters this directory: the same test for the walk and for the prefetcher.
     func descends(into relative: String) -> Bool {
         !skip.contains(relative) && !filter.excludes(relative, isDirectory: true)
+    }
+
+    /// Whether a file or link at this path is packaged: the same test for the walk and for the
+    /// include-glob scan that decides which directories are kept.
+    private func packs(_ relative: String) -> Bool {
+        !skip.contains(relative) && !filter.excludes(relative, isDirectory: false) && filter.includes(relative)
     }
 
     /// One directory, depth first. The listing is in walk order, where a directory's contents
@@ -152,7 +155,7 @@ struct SourceTree: Sendable {
                 try walk(relative, listings: listings, body)
                 continue
             }
-            guard !skip.contains(relative), !filter.excludes(relative, isDirectory: false), filter.includes(relative) else { continue }
+            guard packs(relative) else { continue }
             try handOverDirectories(before: rawName)
 
             if POSIX.isRegular(info) {
@@ -202,7 +205,7 @@ struct SourceTree: Sendable {
             let relative = Self.relative(name, in: relativeDirectory)
             if POSIX.isDirectory(info) {
                 if descends(into: relative) { subdirectories.append(relative) }
-            } else if !skip.contains(relative), !filter.excludes(relative, isDirectory: false), filter.includes(relative) {
+            } else if packs(relative) {
                 return true
             }
         }

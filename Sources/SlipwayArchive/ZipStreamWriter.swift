@@ -104,7 +104,7 @@ final class ZipStreamWriter {
         let name = try Self.checkedName(path)
         let zip64 = size > zip64Above
         let open = OpenFile(name: name, mode: UInt32(S_IFREG) | (executable ? 0o755 : 0o644), headerOffset: offset, zip64: zip64)
-        var header = ZipBytes()
+        var header = LittleEndianBytes()
         header.u32(0x0403_4b50)
         header.u16(zip64 ? 45 : 20)
         header.u16(Self.utf8Names | Self.dataDescriptor)
@@ -142,7 +142,7 @@ final class ZipStreamWriter {
         try deflate(UnsafeRawBufferPointer(start: nil, count: 0), finish: true)
         guard let open = file else { return }
         file = nil
-        var descriptor = ZipBytes()
+        var descriptor = LittleEndianBytes()
         descriptor.u32(0x0807_4b50)
         descriptor.u32(UInt32(open.crc))
         if open.zip64 {
@@ -177,7 +177,7 @@ final class ZipStreamWriter {
             remaining -= Int64(count)
         }
         let directorySize = spoolSize
-        var end = ZipBytes()
+        var end = LittleEndianBytes()
         let needsZip64 = entryCount >= 0xFFFF || directorySize >= Self.max32 || directoryOffset >= Self.max32
         if needsZip64 {
             let zip64EndOffset = offset
@@ -214,7 +214,7 @@ final class ZipStreamWriter {
             UInt32(crc32_z(crc32(0, nil, 0), raw.baseAddress?.assumingMemoryBound(to: Bytef.self), raw.count))
         }
         let headerOffset = offset
-        var header = ZipBytes()
+        var header = LittleEndianBytes()
         header.u32(0x0403_4b50)
         header.u16(content.isEmpty ? 10 : 20)
         header.u16(Self.utf8Names)
@@ -237,7 +237,7 @@ final class ZipStreamWriter {
     private func record(name: [UInt8], mode: UInt32, method: UInt16, flags: UInt16, crc: UInt32,
                         compressed: Int64, uncompressed: Int64, headerOffset: Int64, zip64Sizes: Bool) throws(ArchiveError) {
         let zip64Offset = headerOffset >= Self.max32
-        var extra = ZipBytes()
+        var extra = LittleEndianBytes()
         if zip64Sizes || zip64Offset {
             extra.u16(0x0001)
             extra.u16(UInt16((zip64Sizes ? 16 : 0) + (zip64Offset ? 8 : 0)))
@@ -248,7 +248,7 @@ final class ZipStreamWriter {
             if zip64Offset { extra.u64(UInt64(headerOffset)) }
         }
         let isDirectory = mode & UInt32(S_IFMT) == UInt32(S_IFDIR)
-        var entry = ZipBytes()
+        var entry = LittleEndianBytes()
         entry.u32(0x0201_4b50)
         entry.u16(Self.madeByUnix)
         entry.u16(extra.bytes.isEmpty ? (method == 0 && uncompressed == 0 ? 10 : 20) : 45)
@@ -309,30 +309,11 @@ final class ZipStreamWriter {
     }
 
     private func flushSpool() throws(ArchiveError) {
-        var start = 0
-        while start < spoolBuffer.count {
-            let written = spoolBuffer.withUnsafeBytes { raw in writeToFile(spool, raw.baseAddress! + start, raw.count - start) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { throw spoolError("write") }
-            start += written
-        }
+        guard spoolBuffer.withUnsafeBytes({ POSIX.writeAll(spool, $0) }) else { throw spoolError("write") }
         spoolBuffer.removeAll(keepingCapacity: true)
     }
 
     private func spoolError(_ operation: String) -> ArchiveError {
         .io(operation: "\(operation) the zip directory spool", path: outputPath, message: POSIX.errorMessage())
     }
-}
-
-/// `write(2)`, out of reach by name inside a type with a `write` method.
-private func writeToFile(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }
-
-/// Little-endian fields of zip records.
-private struct ZipBytes {
-    var bytes: [UInt8] = []
-
-    mutating func u16(_ value: UInt16) { bytes += [UInt8(value & 0xFF), UInt8(value >> 8)] }
-    mutating func u32(_ value: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8((value >> shift) & 0xFF)) } }
-    mutating func u64(_ value: UInt64) { for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8((value >> shift) & 0xFF)) } }
-    mutating func append(_ more: [UInt8]) { bytes += more }
 }
